@@ -1,0 +1,537 @@
+"""The asynchronous ERNIE Bot client: one ``httpx.AsyncClient`` per object."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Generator, Sequence
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import urlsplit
+
+import httpx
+
+from ._acs import AcsTokenProvider, NoAcsToken
+from ._exceptions import (
+    ErnieError,
+    IncompleteAnswerError,
+    NetworkError,
+    ProtocolError,
+    ServerTimeoutError,
+    http_status_error,
+    service_error,
+)
+from ._models import Answer, AnswerPiece, ConversationDetail, Conversations, Session, Share
+from ._parse import (
+    parse_detail,
+    parse_envelope,
+    parse_json,
+    parse_sessions,
+    parse_shares,
+)
+from ._secret import Secret
+from ._sse import SSEDecoder, ServerSentEvent
+from ._text import split_images
+
+__all__ = ["DEFAULT_BASE_URL", "AnswerStream", "ErnieClient", "Timeouts"]
+
+log = logging.getLogger("ernie_tui.api")
+
+DEFAULT_BASE_URL = "https://yiyan.baidu.com"
+DEFAULT_MODEL = "EB35"
+USER_AGENT = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+)
+
+
+class Timeouts:
+    """How long to wait: to connect, for a whole ordinary reply, and between two
+    events of an answer stream (the idle timeout)."""
+
+    __slots__ = ("connect", "idle", "request")
+
+    def __init__(self, connect: float = 10.0, request: float = 30.0, idle: float = 60.0) -> None:
+        self.connect = connect
+        self.request = request
+        self.idle = idle
+
+    def __repr__(self) -> str:
+        return f"Timeouts(connect={self.connect}, request={self.request}, idle={self.idle})"
+
+
+class _CookieAuth(httpx.Auth):
+    """Adds the two cookies to each request at the moment it is sent, so they sit
+    in no long-lived header mapping."""
+
+    def __init__(self, baiduid: Secret, bduss: Secret) -> None:
+        self._baiduid = baiduid
+        self._bduss = bduss
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        parts = []
+        if self._baiduid:
+            parts.append(f"BAIDUID={self._baiduid.reveal()}")
+        if self._bduss:
+            parts.append(f"BDUSS_BFESS={self._bduss.reveal()}")
+        if parts:
+            request.headers["Cookie"] = "; ".join(parts)
+        yield request
+
+    def __repr__(self) -> str:
+        return "_CookieAuth(***)"
+
+
+def _network_error(exc: httpx.HTTPError, host: str, *, partial: str = "") -> ErnieError:
+    if isinstance(exc, httpx.ConnectTimeout):
+        return ServerTimeoutError(
+            f"Connecting to {host} timed out. Check your network and the server address.",
+            partial=partial,
+        )
+    if isinstance(exc, httpx.ReadTimeout):
+        return ServerTimeoutError(
+            f"{host} stopped answering (timed out waiting for a reply). Try again.",
+            partial=partial,
+        )
+    if isinstance(exc, httpx.TimeoutException):
+        return ServerTimeoutError(f"The request to {host} timed out. Try again.", partial=partial)
+    if isinstance(exc, httpx.ConnectError):
+        return NetworkError(
+            f"Cannot reach {host}: the connection was refused or failed. Check your "
+            "network and the server address, then try again.",
+            partial=partial,
+        )
+    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+        return NetworkError(f"The server address {host!r} is not a valid URL.", partial=partial)
+    return NetworkError(
+        f"The connection to {host} broke ({type(exc).__name__}). Try again.", partial=partial
+    )
+
+
+class ErnieClient:
+    """An asynchronous client of the ERNIE Bot web protocol.
+
+    Use it as an async context manager, or call :meth:`aclose` when done.
+    """
+
+    def __init__(
+        self,
+        baiduid: str | Secret,
+        bduss_bfess: str | Secret,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        acs_token: AcsTokenProvider | None = None,
+        timeouts: Timeouts | None = None,
+        model: str = DEFAULT_MODEL,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.baiduid = Secret(baiduid)
+        self.bduss_bfess = Secret(bduss_bfess)
+        self.base_url = base_url.rstrip("/")
+        self.host = urlsplit(self.base_url).netloc or self.base_url
+        self.acs_token: AcsTokenProvider = acs_token or NoAcsToken()
+        self.timeouts = timeouts or Timeouts()
+        self.model = model
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            auth=_CookieAuth(self.baiduid, self.bduss_bfess),
+            headers={
+                "User-Agent": USER_AGENT,
+                "Origin": "https://yiyan.baidu.com",
+                "Referer": "https://yiyan.baidu.com/",
+                "Accept": "application/json, text/plain, */*",
+                "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8",
+            },
+            timeout=httpx.Timeout(self.timeouts.request, connect=self.timeouts.connect),
+            transport=transport,
+            follow_redirects=False,
+            trust_env=False,
+        )
+
+    def __repr__(self) -> str:
+        return f"ErnieClient(base_url={self.base_url!r}, account={self.bduss_bfess.masked!r})"
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    @property
+    def closed(self) -> bool:
+        return self._http.is_closed
+
+    # -- plumbing --------------------------------------------------------
+
+    @staticmethod
+    def _body(**fields: Any) -> dict[str, Any]:
+        body: dict[str, Any] = {"deviceType": "pc", "timestamp": int(time.time() * 1000)}
+        body.update(fields)
+        return body
+
+    async def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        started = time.perf_counter()
+        try:
+            reply = await self._http.request(
+                method, path, json=body, headers={"Content-Type": "application/json"}
+            )
+        except httpx.HTTPError as exc:
+            log.info("%s %s failed: %s", method, path, type(exc).__name__)
+            raise _network_error(exc, self.host) from None
+        log.debug(
+            "%s %s -> %s in %.1f ms",
+            method,
+            path,
+            reply.status_code,
+            (time.perf_counter() - started) * 1000,
+        )
+        if reply.status_code != 200:
+            raise http_status_error(reply.status_code)
+        return parse_envelope(parse_json(reply.content))
+
+    # -- conversations -----------------------------------------------------
+
+    async def list_pinned(self) -> tuple[Session, ...]:
+        data = await self._call("POST", "/eb/session/top/list", self._body())
+        return parse_sessions(data, pinned=True)
+
+    async def list_normal(self, page_size: int = 1000) -> tuple[Session, ...]:
+        data = await self._call("POST", "/eb/session/list", self._body(pageSize=page_size))
+        return parse_sessions(data, pinned=False)
+
+    async def list_conversations(self) -> Conversations:
+        """Pinned and normal conversations, fetched together."""
+        top, normal = await asyncio.gather(self.list_pinned(), self.list_normal())
+        pinned_ids = {s.session_id for s in top}
+        return Conversations(
+            top=top, normal=tuple(s for s in normal if s.session_id not in pinned_ids)
+        )
+
+    async def new_conversation(self, name: str) -> str:
+        """Create a conversation; returns its id."""
+        data = await self._call(
+            "POST", "/eb/session/new", self._body(sessionName=name, plugins=[])
+        )
+        session_id = data.get("sessionId") if isinstance(data, dict) else None
+        if session_id in (None, ""):
+            raise ProtocolError("The service created a conversation but sent no id.")
+        return str(session_id)
+
+    async def rename_conversation(self, session_id: str, name: str) -> None:
+        await self._call(
+            "POST", "/eb/session/new", self._body(sessionId=session_id, sessionName=name)
+        )
+
+    async def delete_conversation(self, session_id: str) -> None:
+        await self._call("POST", "/eb/session/delete", self._body(sessionId=session_id))
+
+    async def delete_conversations(self, session_ids: Sequence[str]) -> None:
+        await self._call(
+            "POST", "/eb/session/delete", self._body(sessionIds=[str(s) for s in session_ids])
+        )
+
+    async def pin_conversation(self, session_id: str) -> None:
+        await self._call("POST", "/eb/session/top/move", self._body(sessionId=session_id))
+
+    async def unpin_conversation(self, session_id: str) -> None:
+        await self._call("POST", "/eb/session/top/cancel", self._body(sessionId=session_id))
+
+    async def get_conversation_detail(
+        self, session_id: str, *, base: Session | None = None, page_size: int = 2000
+    ) -> ConversationDetail | None:
+        """The history of a conversation, or ``None`` when there is no such
+        conversation. Pass ``base`` when the caller already has the session, to
+        skip looking it up in the lists."""
+        if base is None:
+            base = (await self.list_conversations()).find(session_id)
+            if base is None:
+                return None
+        data = await self._call(
+            "POST", "/eb/chat/history", self._body(sessionId=session_id, pageSize=page_size)
+        )
+        return parse_detail(data, base)
+
+    # -- shares ------------------------------------------------------------
+
+    async def list_shares(self) -> tuple[Share, ...]:
+        return parse_shares(await self._call("GET", "/eb/share/list"))
+
+    async def delete_share(self, share_id: str) -> None:
+        await self._call("DELETE", f"/eb/share/{share_id}", {})
+
+    async def delete_all_shares(self, user_id: str) -> None:
+        await self._call("DELETE", "/eb/share/all", {"userId": user_id})
+
+    async def share_conversation(self, session_id: str, chat_ids: Sequence[str]) -> str:
+        """Share the given chats of a conversation; returns the share key."""
+        data = await self._call(
+            "POST",
+            "/eb/share/key/gen",
+            self._body(sessionId=session_id, botChatId=[str(c) for c in chat_ids]),
+        )
+        key = data.get("key") if isinstance(data, dict) else None
+        if not isinstance(key, str) or not key:
+            raise ProtocolError("The service made a share but sent no share key.")
+        return key
+
+    def share_url(self, key: str) -> str:
+        """Where a share is viewed: ``{base_url}/share/{key}``."""
+        return f"{self.base_url}/share/{key}"
+
+    # -- asking ------------------------------------------------------------
+
+    def ask_stream(
+        self,
+        question: str,
+        session_id: str = "",
+        parent_chat_id: str = "0",
+        *,
+        session_name: str | None = None,
+    ) -> AnswerStream:
+        """Ask a question; use as ``async with client.ask_stream(q) as answer``.
+
+        An empty ``session_id`` creates a new conversation named
+        ``session_name`` (default: the question).
+        """
+        return AnswerStream(
+            self,
+            question,
+            session_id or "",
+            parent_chat_id or "0",
+            session_name if session_name is not None else question,
+        )
+
+    async def ask(self, question: str, session_id: str = "", parent_chat_id: str = "0") -> Answer:
+        """Ask and wait for the whole answer."""
+        async with self.ask_stream(question, session_id, parent_chat_id) as stream:
+            async for _ in stream:
+                pass
+        assert stream.answer is not None
+        return stream.answer
+
+
+class AnswerStream:
+    """A streamed answer. Iterate it for :class:`AnswerPiece` increments; when
+    it ends, :attr:`answer` holds the authoritative final :class:`Answer`.
+
+    Whatever happens, :attr:`text` holds what arrived so far, and leaving the
+    ``async with`` block closes the response.
+    """
+
+    def __init__(
+        self,
+        client: ErnieClient,
+        question: str,
+        session_id: str,
+        parent_chat_id: str,
+        session_name: str,
+    ) -> None:
+        self._client = client
+        self.question = question
+        self.session_id = session_id
+        self.parent_chat_id = parent_chat_id
+        self.session_name = session_name
+        self.bot_chat_id = ""
+        self.user_chat_id = ""
+        self.answer: Answer | None = None
+        self._pieces: list[str] = []
+        self._urls: list[str] = []
+        self._response: httpx.Response | None = None
+
+    def __repr__(self) -> str:
+        return f"AnswerStream(session_id={self.session_id!r}, chars={len(self.text)})"
+
+    @property
+    def text(self) -> str:
+        """The answer so far (the final text once it has ended)."""
+        if self.answer is not None:
+            return self.answer.text
+        if len(self._pieces) > 1:
+            self._pieces = ["".join(self._pieces)]
+        return self._pieces[0] if self._pieces else ""
+
+    @property
+    def urls(self) -> tuple[str, ...]:
+        return self.answer.urls if self.answer is not None else tuple(self._urls)
+
+    async def __aenter__(self) -> Self:
+        client = self._client
+        token = await client.acs_token.token(client.baiduid)
+        sign = token.reveal() if token else ""
+        body = client._body(
+            code=0,
+            jt="",
+            msg="",
+            model=client.model,
+            parentChatId=self.parent_chat_id,
+            pluginInfo=[],
+            plugins=[],
+            sessionId=self.session_id,
+            sessionName=self.session_name,
+            sign=sign,
+            text=self.question,
+            type=10,
+        )
+        headers = {
+            "Content-Type": "application/json",
+            "Accept": "text/event-stream, application/json",
+        }
+        if sign:
+            headers["Acs-Token"] = sign
+        del sign, token
+        request = client._http.build_request(
+            "POST",
+            "/eb/chat/conversation/v2",
+            json=body,
+            headers=headers,
+            timeout=httpx.Timeout(client.timeouts.idle, connect=client.timeouts.connect),
+        )
+        try:
+            self._response = await client._http.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise _network_error(exc, client.host) from None
+        response = self._response
+        if response.status_code != 200:
+            await response.aclose()
+            raise http_status_error(response.status_code)
+        content_type = response.headers.get("content-type", "")
+        if "event-stream" not in content_type:
+            try:
+                raw = await response.aread()
+            except httpx.HTTPError as exc:
+                raise _network_error(exc, client.host) from None
+            finally:
+                await response.aclose()
+            parse_envelope(parse_json(raw))
+            raise ProtocolError("The service answered with something other than an answer.")
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._response is not None:
+            await self._response.aclose()
+
+    def __aiter__(self) -> AsyncIterator[AnswerPiece]:
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[AnswerPiece]:
+        response = self._response
+        if response is None:
+            raise RuntimeError("use 'async with client.ask_stream(...)' before iterating")
+        if self.answer is not None:
+            return
+        decoder = SSEDecoder()
+        try:
+            async for line in response.aiter_lines():
+                event = decoder.feed(line)
+                if event is None:
+                    continue
+                piece = self._handle(event)
+                if piece is not None:
+                    yield piece
+                if self.answer is not None:
+                    return
+            event = decoder.flush()
+            if event is not None:
+                piece = self._handle(event)
+                if piece is not None:
+                    yield piece
+        except httpx.HTTPError as exc:
+            err = _network_error(exc, self._client.host, partial=self.text)
+            if isinstance(exc, httpx.ReadTimeout):
+                err = ServerTimeoutError(
+                    f"The answer stalled: nothing arrived for {self._client.timeouts.idle:g} s, "
+                    "so it was stopped. What arrived is kept; try again.",
+                    partial=self.text,
+                )
+            raise err from None
+        if self.answer is None:
+            raise IncompleteAnswerError(
+                "The answer was cut off before it finished; what arrived is kept. "
+                "Ask again to get the whole answer.",
+                partial=self.text,
+            )
+
+    def _handle(self, event: ServerSentEvent) -> AnswerPiece | None:
+        try:
+            obj = parse_json(event.data)
+        except ProtocolError:
+            log.info("skipped a malformed stream line (%d chars)", len(event.data))
+            return None
+        if not isinstance(obj, dict):
+            return None
+        if "code" not in obj:
+            return None  # task_id progress lines and the like
+        code = obj.get("code")
+        if code not in (0, "0"):
+            msg = obj.get("msg")
+            try:
+                code_int = int(code)  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                code_int = -1
+            raise service_error(code_int, msg if isinstance(msg, str) else "", partial=self.text)
+        data = obj.get("data")
+        if not isinstance(data, dict):
+            return None
+        name = event.event
+        if name == "major":
+            self._take_major(data)
+            return None
+        if name != "message":
+            return None
+        content = data.get("content")
+        content = content if isinstance(content, str) else ""
+        is_end = data.get("is_end")
+        if is_end in (1, "1", True):
+            final = data.get("tokens_all")
+            if not isinstance(final, str):
+                final = self.text + content
+            text, urls = split_images(final)
+            self.answer = Answer(
+                text=text,
+                urls=urls,
+                bot_chat_id=self.bot_chat_id,
+                session_id=self.session_id,
+                user_chat_id=self.user_chat_id,
+            )
+            self._pieces = [text]
+            return None
+        if not content:
+            return None
+        text, urls = split_images(content)
+        self._pieces.append(text)
+        if urls:
+            self._urls.extend(urls)
+        return AnswerPiece(text=text, urls=urls, chat_id=self.bot_chat_id)
+
+    def _take_major(self, data: dict[str, Any]) -> None:
+        session = data.get("createSessionResponseVoCommonResult")
+        if isinstance(session, dict) and isinstance(session.get("data"), dict):
+            session_id = session["data"].get("sessionId")
+            if session_id not in (None, ""):
+                self.session_id = str(session_id)
+        chat = data.get("createChatResponseVoCommonResult")
+        if isinstance(chat, dict) and isinstance(chat.get("data"), dict):
+            bot = chat["data"].get("botChat")
+            if isinstance(bot, dict) and bot.get("id") not in (None, ""):
+                self.bot_chat_id = str(bot["id"])
+            user = chat["data"].get("userChat")
+            if isinstance(user, dict) and user.get("id") not in (None, ""):
+                self.user_chat_id = str(user["id"])

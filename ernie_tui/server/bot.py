@@ -1,0 +1,108 @@
+"""The demo bot: markdown-rich answers derived from the question, in small
+increments, the way the service streams them."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+__all__ = ["DRAW_WORDS", "answer_for", "long_answer", "split_increments"]
+
+DRAW_WORDS = ("画", "draw")
+
+_TOKEN = re.compile(r"\s*[A-Za-z0-9_]{1,6}|\s*[^\sA-Za-z0-9_]|\s+", re.DOTALL)
+
+
+def split_increments(text: str, size: int = 4) -> list[str]:
+    """Cut ``text`` into increments of about ``size`` characters, the way the
+    service streams (whole words and single CJK characters stay together)."""
+    pieces: list[str] = []
+    current = ""
+    for match in _TOKEN.finditer(text):
+        token = match.group(0)
+        if current and len(current) + len(token) > size:
+            pieces.append(current)
+            current = ""
+        current += token
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _short(question: str, limit: int = 40) -> str:
+    flat = " ".join(question.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def answer_for(question: str, *, turn: int = 1, previous: str = "", image_base: str = "") -> str:
+    """A demo answer for ``question``. ``turn`` counts the questions in the
+    conversation so far; ``previous`` is the question before this one."""
+    lowered = question.lower()
+    if any(word in lowered for word in DRAW_WORDS):
+        digest = hashlib.sha1(question.encode()).hexdigest()[:16].upper()
+        url = f"{image_base.rstrip('/')}/demo/image/{digest}.svg" if image_base else (
+            f"http://eb118-file.cdn.bcebos.com/upload/{digest}?x-bce-process=style/wm_ai"
+        )
+        return (
+            f'我画好了，欢迎对我提出反馈和建议，帮助我快速进步。<img src="{url}" />'
+            "<br>你可以完整描述你的需求来继续作画，如：“帮我画一枝晶莹剔透的牡丹花”。"
+        )
+    topic = _short(question)
+    lines = [
+        f"## {topic}",
+        "",
+        f"你好！这是演示模式的回答（第 {turn} 轮）。This is the offline demo bot "
+        "answering your question.",
+    ]
+    if previous:
+        lines += ["", f"> 上一个问题 (previous question): {_short(previous, 60)}"]
+    lines += [
+        "",
+        "### 要点 Key points",
+        "",
+        f"1. **理解问题**：你问的是“{topic}”。",
+        "2. *Streaming*: this answer arrives in small increments, as ERNIE Bot sends them.",
+        "3. Markdown works: `inline code`, **bold**, lists and code blocks.",
+        "",
+        "```python",
+        "def greet(name: str) -> str:",
+        '    """Say hello."""',
+        '    return f"你好, {name}!"',
+        "",
+        f"print(greet({topic[:20]!r}))",
+        "```",
+        "",
+        "- 更多问题请继续提问。",
+        "- Ask a follow-up: the thread continues from this answer.",
+    ]
+    return "\n".join(lines)
+
+
+_SECTION = """## Section {n}: 流式输出 streaming
+
+Paragraph {n} explains how a terminal client renders a long answer while it is
+still arriving. 终端客户端需要在回答到达时高效地渲染长文本，而不是每次都重新渲染全部内容。
+
+- item one of section {n}, with `inline code` and **bold text**
+- item two: 中文列表项，包含一些说明文字
+- item three: a longer line that wraps in a narrow terminal window to test the layout
+
+```python
+def section_{n}(values: list[int]) -> int:
+    total = 0
+    for value in values:
+        total += value * {n}
+    return total
+```
+
+"""
+
+
+def long_answer(increments: int) -> list[str]:
+    """A markdown answer of exactly ``increments`` increments (for benchmarks)."""
+    pieces: list[str] = []
+    n = 1
+    while len(pieces) < increments:
+        pieces.extend(split_increments(_SECTION.format(n=n)))
+        n += 1
+    return pieces[:increments]
