@@ -31,7 +31,7 @@ from ._parse import (
     parse_shares,
 )
 from ._secret import Secret
-from ._sse import SSEDecoder, ServerSentEvent
+from ._sse import ServerSentEvent, SSEDecoder
 from ._text import split_images
 
 __all__ = ["DEFAULT_BASE_URL", "AnswerStream", "ErnieClient", "Timeouts"]
@@ -219,9 +219,7 @@ class ErnieClient:
 
     async def new_conversation(self, name: str) -> str:
         """Create a conversation; returns its id."""
-        data = await self._call(
-            "POST", "/eb/session/new", self._body(sessionName=name, plugins=[])
-        )
+        data = await self._call("POST", "/eb/session/new", self._body(sessionName=name, plugins=[]))
         session_id = data.get("sessionId") if isinstance(data, dict) else None
         if session_id in (None, ""):
             raise ProtocolError("The service created a conversation but sent no id.")

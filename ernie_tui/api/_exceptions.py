@@ -120,10 +120,7 @@ def service_error(code: int, msg: str, *, partial: str = "") -> ServiceError:
 def http_status_error(status: int, *, partial: str = "") -> ServiceError:
     """A :class:`ServiceError` for a reply with a non-200 HTTP status."""
     if status >= 500:
-        text = (
-            f"The service had an internal error (HTTP {status}). "
-            "Try again in a moment."
-        )
+        text = f"The service had an internal error (HTTP {status}). Try again in a moment."
     elif status in (401, 403):
         text = f"The service refused access (HTTP {status}). Sign in again."
         return NotSignedInError(text, status=status, partial=partial)

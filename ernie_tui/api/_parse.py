@@ -57,8 +57,10 @@ def _as_str(value: object) -> str:
     if isinstance(value, bool):
         return str(int(value))
     if isinstance(value, int | float):
-        return str(value) if not isinstance(value, float) or not value.is_integer() else str(
-            int(value)
+        return (
+            str(value)
+            if not isinstance(value, float) or not value.is_integer()
+            else str(int(value))
         )
     return ""
 

@@ -70,7 +70,7 @@ class Secret:
     def __format__(self, spec: str) -> str:
         return format(self.masked, spec)
 
-    def __reduce__(self) -> object:
+    def __reduce__(self) -> str | tuple[object, ...]:
         raise TypeError("a Secret cannot be pickled")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Coroutine, Generator
+from collections.abc import AsyncGenerator, Coroutine, Generator
 from concurrent.futures import Future
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -60,8 +60,8 @@ class Ernie:
 
     def __init__(
         self,
-        BAIDUID: str,  # noqa: N803 - the seed's argument names
-        BDUSS_BFESS: str,  # noqa: N803
+        BAIDUID: str,
+        BDUSS_BFESS: str,
         *,
         base_url: str = DEFAULT_BASE_URL,
         acs_token: AcsTokenProvider | None = None,
@@ -115,7 +115,7 @@ class Ernie:
 
     # -- the seed API --------------------------------------------------------
 
-    def getConversation(self) -> dict[str, Any]:  # noqa: N802
+    def getConversation(self) -> dict[str, Any]:
         """获取会话: ``{"top": [...], "normal": [...]}``."""
         conversations = self._run(self.client.list_conversations())
         return {
@@ -123,36 +123,36 @@ class Ernie:
             "normal": [_session_dict(s) for s in conversations.normal],
         }
 
-    def newConversation(self, name: str) -> str:  # noqa: N802
+    def newConversation(self, name: str) -> str:
         """新建会话: the new session id."""
         return self._run(self.client.new_conversation(name))
 
-    def renameConversation(self, sessionId: str, name: str) -> bool:  # noqa: N802, N803
+    def renameConversation(self, sessionId: str, name: str) -> bool:
         """重命名会话."""
         self._run(self.client.rename_conversation(str(sessionId), name))
         return True
 
-    def deleteConversation(self, sessionId: str) -> bool:  # noqa: N802, N803
+    def deleteConversation(self, sessionId: str) -> bool:
         """删除会话."""
         self._run(self.client.delete_conversation(str(sessionId)))
         return True
 
-    def deleteConversations(self, sessionIds: list[str]) -> bool:  # noqa: N802, N803
+    def deleteConversations(self, sessionIds: list[str]) -> bool:
         """批量删除会话."""
         self._run(self.client.delete_conversations([str(s) for s in sessionIds]))
         return True
 
-    def topConversation(self, sessionId: str) -> bool:  # noqa: N802, N803
+    def topConversation(self, sessionId: str) -> bool:
         """置顶会话."""
         self._run(self.client.pin_conversation(str(sessionId)))
         return True
 
-    def cancelTopConversation(self, sessionId: str) -> bool:  # noqa: N802, N803
+    def cancelTopConversation(self, sessionId: str) -> bool:
         """取消置顶会话."""
         self._run(self.client.unpin_conversation(str(sessionId)))
         return True
 
-    def getConversationDetail(self, sessionId: str) -> dict[str, Any] | None:  # noqa: N802, N803
+    def getConversationDetail(self, sessionId: str) -> dict[str, Any] | None:
         """获取会话详情, or ``None`` for an unknown session id."""
         detail = self._run(self.client.get_conversation_detail(str(sessionId)))
         if detail is None:
@@ -163,35 +163,35 @@ class Ernie:
             "currentChatId": detail.current_chat_id,
         }
 
-    def getShareConversation(self) -> list[dict[str, Any]]:  # noqa: N802
+    def getShareConversation(self) -> list[dict[str, Any]]:
         """获取分享会话."""
         return [_share_dict(s) for s in self._run(self.client.list_shares())]
 
-    def deleteShareConversation(self, shareId: str) -> bool:  # noqa: N802, N803
+    def deleteShareConversation(self, shareId: str) -> bool:
         """删除分享会话."""
         self._run(self.client.delete_share(str(shareId)))
         return True
 
-    def deleteShareConversations(self, userId: str) -> bool:  # noqa: N802, N803
+    def deleteShareConversations(self, userId: str) -> bool:
         """批量删除分享会话."""
         self._run(self.client.delete_all_shares(str(userId)))
         return True
 
-    def shareConversation(self, sessionId: str, chatIds: list[str]) -> str:  # noqa: N802, N803
+    def shareConversation(self, sessionId: str, chatIds: list[str]) -> str:
         """分享会话: the share key."""
         return self._run(self.client.share_conversation(str(sessionId), chatIds))
 
-    def askStream(  # noqa: N802
+    def askStream(
         self,
         question: str,
-        sessionId: str,  # noqa: N803
-        parentChatId: str,  # noqa: N803
+        sessionId: str,
+        parentChatId: str,
     ) -> Generator[dict[str, Any], None, None]:
         """流提问: yields ``{'answer', 'urls', 'chatId', 'done': False}`` per
         increment, then ``{'answer', 'urls', 'botChatId', 'done': True}``."""
         client = self.client
 
-        async def pieces() -> AsyncIterator[dict[str, Any]]:
+        async def pieces() -> AsyncGenerator[dict[str, Any], None]:
             async with client.ask_stream(question, str(sessionId), str(parentChatId)) as stream:
                 async for piece in stream:
                     yield {
@@ -210,17 +210,21 @@ class Ernie:
                 }
 
         agen = pieces()
+
+        async def step() -> dict[str, Any]:
+            return await agen.__anext__()
+
         try:
             while True:
                 try:
-                    item = self._run(agen.__anext__())
+                    item = self._run(step())
                 except StopAsyncIteration:
                     return
                 yield item
         finally:
             self._run(agen.aclose())
 
-    def ask(self, question: str, sessionId: str, parentChatId: str) -> dict[str, Any]:  # noqa: N803
+    def ask(self, question: str, sessionId: str, parentChatId: str) -> dict[str, Any]:
         """提问: ``{'answer', 'urls', 'botChatId'}``."""
         answer = self._run(self.client.ask(question, str(sessionId), str(parentChatId)))
         return {"answer": answer.text, "urls": list(answer.urls), "botChatId": answer.bot_chat_id}

@@ -324,8 +324,9 @@ def create_app(state: ServerState) -> Starlette:
         final = "".join(pieces)
         stream_faults = [f for f in faults if f.after is not None or f.kind == "unknown"]
         return StreamingResponse(
-            _stream(state, session_id, user_chat, bot_chat, parent, pieces, final, rate,
-                    stream_faults),
+            _stream(
+                state, session_id, user_chat, bot_chat, parent, pieces, final, rate, stream_faults
+            ),
             media_type="text/event-stream;charset=UTF-8",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
@@ -457,8 +458,12 @@ async def _stream(
                 {
                     "code": 0,
                     "msg": "",
-                    "data": {"is_end": 0, "content": piece, "sent_id": index + 1,
-                             "content_type": "text"},
+                    "data": {
+                        "is_end": 0,
+                        "content": piece,
+                        "sent_id": index + 1,
+                        "content_type": "text",
+                    },
                 },
             )
         for fault in faults:
@@ -470,8 +475,12 @@ async def _stream(
             {
                 "code": 0,
                 "msg": "",
-                "data": {"is_end": 1, "content": "", "tokens_all": final,
-                         "sent_id": len(pieces) + 1},
+                "data": {
+                    "is_end": 1,
+                    "content": "",
+                    "tokens_all": final,
+                    "sent_id": len(pieces) + 1,
+                },
             },
         )
     finally:

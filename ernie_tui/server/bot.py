@@ -40,8 +40,10 @@ def answer_for(question: str, *, turn: int = 1, previous: str = "", image_base: 
     lowered = question.lower()
     if any(word in lowered for word in DRAW_WORDS):
         digest = hashlib.sha1(question.encode()).hexdigest()[:16].upper()
-        url = f"{image_base.rstrip('/')}/demo/image/{digest}.svg" if image_base else (
-            f"http://eb118-file.cdn.bcebos.com/upload/{digest}?x-bce-process=style/wm_ai"
+        url = (
+            f"{image_base.rstrip('/')}/demo/image/{digest}.svg"
+            if image_base
+            else (f"http://eb118-file.cdn.bcebos.com/upload/{digest}?x-bce-process=style/wm_ai")
         )
         return (
             f'我画好了，欢迎对我提出反馈和建议，帮助我快速进步。<img src="{url}" />'

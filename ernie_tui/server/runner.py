@@ -68,7 +68,6 @@ class ServerThread:
                 self.port = probe.getsockname()[1]
         self.state.image_base = self.base_url
         server = uvicorn.Server(_config(self.state, self.host, self.port, None))
-        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         self._server = server
         self._thread = threading.Thread(
             target=lambda: asyncio.run(server.serve()), name="ernie-server", daemon=True
@@ -96,10 +95,15 @@ class ServerThread:
 
 
 def serve_forever(
-    *, host: str = "127.0.0.1", port: int = 8765, db: str | Path | None = None, rate: float = 30.0
+    store: Store | None = None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    db: str | Path | None = None,
+    rate: float = 30.0,
 ) -> None:
     """Serve in the foreground until interrupted (``ernie-tui serve``)."""
-    state = ServerState(store=Store(db or ":memory:"), rate=rate)
+    state = ServerState(store=store or Store(db or ":memory:"), rate=rate)
     state.image_base = f"http://{host}:{port}"
     config = _config(state, host, port, None)
     uvicorn.Server(config).run()

@@ -107,7 +107,9 @@ class Store:
         self.clock = clock
         self._lock = threading.RLock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL" if self.path != ":memory:" else "PRAGMA foreign_keys=OFF")
+        self._db.execute(
+            "PRAGMA journal_mode=WAL" if self.path != ":memory:" else "PRAGMA foreign_keys=OFF"
+        )
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         self._activity = self._counter("activity")
@@ -216,7 +218,9 @@ class Store:
             )
             return cur.rowcount > 0
 
-    def list_sessions(self, account: int, *, pinned: bool, limit: int = 1000) -> list[StoredSession]:
+    def list_sessions(
+        self, account: int, *, pinned: bool, limit: int = 1000
+    ) -> list[StoredSession]:
         where = "pinned_seq IS NOT NULL" if pinned else "pinned_seq IS NULL"
         order = "pinned_seq DESC" if pinned else "activity DESC"
         with self._lock:
@@ -319,7 +323,10 @@ class Store:
                 "WHERE account=? ORDER BY id DESC",
                 (account,),
             ).fetchall()
-        return [StoredShare(int(r[0]), int(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5])) for r in rows]
+        return [
+            StoredShare(int(r[0]), int(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5]))
+            for r in rows
+        ]
 
     def delete_share(self, account: int, share_id: int) -> bool:
         with self._lock:

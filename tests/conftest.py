@@ -1,0 +1,69 @@
+"""Shared fixtures: the real embedded server on an ephemeral loopback port.
+
+Each test gets an account of its own (a fresh BDUSS_BFESS cookie), so tests
+sharing the session-wide server never see each other's conversations.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from ernie_tui.api import ErnieClient, Secret, Timeouts
+from ernie_tui.server import ServerThread, Store
+
+_accounts = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Account:
+    """A test account's cookies; repr masks them like the real ones."""
+
+    baiduid: Secret
+    bduss: Secret
+
+
+@pytest.fixture(scope="session")
+def _shared_server() -> Iterator[ServerThread]:
+    with ServerThread(Store(), rate=0) as server:
+        yield server
+
+
+@pytest.fixture
+def server(_shared_server: ServerThread) -> Iterator[ServerThread]:
+    """The session-wide server; faults and pace are reset after each test."""
+    yield _shared_server
+    _shared_server.state.faults.clear()
+    _shared_server.state.rate = 0
+
+
+@pytest.fixture
+def own_server() -> Iterator[ServerThread]:
+    """A server of this test's own, which it may stop and start again."""
+    server = ServerThread(Store(), rate=0).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def account() -> Account:
+    n = next(_accounts)
+    return Account(
+        baiduid=Secret(f"TESTBAIDUID{os.getpid()}X{n:06d}:FG=1"),
+        bduss=Secret(f"test-bduss-{os.getpid()}-{n:06d}-" + "q" * 24),
+    )
+
+
+@pytest.fixture
+async def client(server: ServerThread, account: Account) -> AsyncIterator[ErnieClient]:
+    async with ErnieClient(
+        account.baiduid,
+        account.bduss,
+        base_url=server.base_url,
+        timeouts=Timeouts(connect=5, request=10, idle=10),
+    ) as c:
+        yield c
