@@ -37,6 +37,8 @@ class ServerState:
     image_base: str = ""
     asks: int = 0
     parents: list[str] = field(default_factory=list)
+    #: ``time.perf_counter()`` when the last answer stream ended (benchmarks).
+    last_stream_end: float = 0.0
 
 
 def _envelope(data: Any = None, code: int = 0, msg: str = "") -> JSONResponse:
@@ -484,4 +486,5 @@ async def _stream(
             },
         )
     finally:
+        state.last_stream_end = time.perf_counter()
         store.set_answer(bot_chat, final if finished else "".join(sent))
