@@ -34,7 +34,7 @@ demo: $(STAMP)
 	$(BIN)/ernie-tui --demo
 
 screenshots: $(STAMP)
-	$(BIN)/python -m ernie_tui.tui.screenshots screenshots
+	$(BIN)/python scripts/screenshots.py screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
