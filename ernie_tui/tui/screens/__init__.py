@@ -1,0 +1,1 @@
+"""The app's screens: the main screen, sign-in, and the dialogs."""

@@ -1,0 +1,282 @@
+"""The "Manage shares" screen: list the account's shares, copy or delete them."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Static
+
+from ...api import ErnieClient, ErnieError, Share
+from ...sanitize import clean_line
+from .dialogs import ConfirmDialog
+
+__all__ = ["SharesScreen"]
+
+
+def _plural(count: int) -> str:
+    return f"{count} share{'' if count == 1 else 's'}"
+
+
+def _cell(text: str) -> Text:
+    """Untrusted text as a table cell: plain, never markup."""
+    return Text(clean_line(text), no_wrap=True, overflow="ellipsis")
+
+
+class SharesScreen(ModalScreen[None]):
+    """List the shared conversations; copy a link, delete one or all.
+
+    Loads in a worker, and reloads after every change, so the table shows
+    what the server holds. A failed call is reported as a notification and
+    leaves what was listed in place.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close", id="shares.close", tooltip="Close this screen"),
+        Binding("q", "close", "Close", show=False, id="shares.quit", tooltip="Close this screen"),
+        Binding(
+            "c",
+            "copy",
+            "Copy link",
+            id="shares.copy",
+            tooltip="Copy the highlighted share's link to your terminal's clipboard (OSC 52)",
+        ),
+        Binding(
+            "d,delete",
+            "delete",
+            "Delete",
+            id="shares.delete",
+            tooltip="Delete the highlighted share (asks first)",
+        ),
+        Binding(
+            "D",
+            "delete_all",
+            "Delete all",
+            id="shares.delete_all",
+            tooltip="Delete every share of this account (asks first)",
+        ),
+        Binding("r", "reload", "Reload", id="shares.reload", tooltip="Fetch the list again"),
+    ]
+
+    DEFAULT_CSS = """
+    SharesScreen {
+        align: center middle;
+    }
+    SharesScreen > #shares {
+        width: 96;
+        max-width: 95%;
+        height: 80%;
+        padding: 0 1;
+        border: round $primary;
+        border-title-color: $text;
+        border-title-style: bold;
+        border-subtitle-color: $text-muted;
+        background: $surface;
+    }
+    SharesScreen #shares-table {
+        height: 1fr;
+        background: $surface;
+    }
+    SharesScreen #shares-empty {
+        display: none;
+        height: 1fr;
+        content-align: center middle;
+        color: $text-muted;
+    }
+    SharesScreen #shares-status {
+        height: auto;
+        color: $text-muted;
+    }
+    SharesScreen #shares-status.-error {
+        color: $text-error;
+    }
+    SharesScreen #shares.-empty #shares-table {
+        display: none;
+    }
+    SharesScreen #shares.-empty #shares-empty {
+        display: block;
+    }
+    """
+
+    def __init__(self, client: ErnieClient) -> None:
+        super().__init__()
+        self.client = client
+        self.shares: tuple[Share, ...] = ()
+        """The shares as last listed, in table order."""
+        self.loaded = False
+        """Whether the list has been fetched at least once."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="shares") as box:
+            box.border_title = "Manage shares"
+            box.border_subtitle = "loading…"
+            yield Static(
+                "Links anyone can open. Enter or c copies one; d deletes it; D deletes all.",
+                id="shares-status",
+                markup=False,
+            )
+            table: DataTable[Text] = DataTable(
+                id="shares-table", cursor_type="row", zebra_stripes=True
+            )
+            table.add_column("Key", key="key")
+            table.add_column("Link", key="link")
+            table.add_column("Conversation", key="conversation")
+            table.add_column("Created", key="created")
+            yield table
+            yield Static(
+                "No shared conversations.\n"
+                "Share one from the main screen with the Share conversation command.",
+                id="shares-empty",
+                markup=False,
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+        self.load()
+
+    @property
+    def highlighted(self) -> Share | None:
+        """The share under the table's cursor, if any."""
+        table = self.query_one(DataTable)
+        if not self.shares or not 0 <= table.cursor_row < len(self.shares):
+            return None
+        return self.shares[table.cursor_row]
+
+    def _status(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one("#shares-status", Static)
+        status.update(text)
+        status.set_class(error, "-error")
+
+    def _report(self, what: str, err: ErnieError) -> None:
+        self.notify(clean_line(err.message), title=what, severity="error", markup=False)
+
+    def _show(self, shares: tuple[Share, ...]) -> None:
+        """Fill the table, keeping the cursor near where it was."""
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        for share in shares:
+            table.add_row(
+                _cell(share.key),
+                _cell(self.client.share_url(share.key)),
+                _cell(share.session_id),
+                _cell(share.create_time),
+                key=share.share_id,
+            )
+        self.shares = shares
+        if shares:
+            table.move_cursor(row=min(max(row, 0), len(shares) - 1))
+        self.query_one("#shares").set_class(not shares, "-empty")
+        self.query_one("#shares").border_subtitle = _plural(len(shares))
+
+    @work(exclusive=True, group="shares-load", exit_on_error=False)
+    async def load(self) -> None:
+        """Fetch the shares and show them; on failure keep what is shown."""
+        table = self.query_one(DataTable)
+        table.loading = True
+        try:
+            shares = await self.client.list_shares()
+        except ErnieError as err:
+            self._report("Could not load the shares", err)
+            self._status("Could not load the shares. Press r to try again.", error=True)
+            if not self.loaded:
+                self.query_one("#shares").border_subtitle = "not loaded"
+            return
+        finally:
+            table.loading = False
+        self.loaded = True
+        self._status("Links anyone can open. Enter or c copies one; d deletes it; D deletes all.")
+        self._show(shares)
+
+    @work(group="shares-change", exit_on_error=False)
+    async def _delete(self, share: Share) -> None:
+        try:
+            await self.client.delete_share(share.share_id)
+        except ErnieError as err:
+            self._report("Could not delete the share", err)
+        else:
+            self.notify(f"Deleted the share {clean_line(share.key)}.", markup=False)
+        self.load()
+
+    @work(group="shares-change", exit_on_error=False)
+    async def _delete_all(self, user_id: str, count: int) -> None:
+        try:
+            await self.client.delete_all_shares(user_id)
+        except ErnieError as err:
+            self._report("Could not delete the shares", err)
+        else:
+            self.notify(f"Deleted {_plural(count)}.", markup=False)
+        self.load()
+
+    @on(DataTable.RowSelected, "#shares-table")
+    def _row_selected(self) -> None:
+        self.action_copy()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_copy(self) -> None:
+        share = self.highlighted
+        if share is None:
+            self.app.bell()
+            return
+        url = self.client.share_url(clean_line(share.key))
+        self.app.copy_to_clipboard(url)
+        self.notify(f"Copied {url}", title="Link copied", markup=False)
+
+    def action_delete(self) -> None:
+        share = self.highlighted
+        if share is None:
+            self.app.bell()
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._delete(share)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                "Delete share",
+                f"Delete the share {share.key} of conversation {share.session_id}? "
+                "Its link will stop working.",
+            ),
+            confirmed,
+        )
+
+    def action_delete_all(self) -> None:
+        if not self.shares:
+            self.app.bell()
+            return
+        count = len(self.shares)
+        user_id = next((s.user_id for s in self.shares if s.user_id), "")
+        if not user_id:
+            self.notify(
+                "The service did not say which account owns these shares, so they cannot be "
+                "deleted at once. Delete them one by one with d.",
+                title="Cannot delete all",
+                severity="error",
+                markup=False,
+            )
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._delete_all(user_id, count)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                "Delete all shares",
+                f"Delete all {_plural(count)}? Their links will stop working.",
+                confirm_label=f"Delete {count}",
+            ),
+            confirmed,
+        )
