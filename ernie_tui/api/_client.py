@@ -32,7 +32,7 @@ from ._parse import (
 )
 from ._secret import Secret
 from ._sse import ServerSentEvent, SSEDecoder
-from ._text import split_images
+from ._text import hold_partial_tag, split_images
 
 __all__ = ["DEFAULT_BASE_URL", "AnswerStream", "ErnieClient", "Timeouts"]
 
@@ -344,6 +344,7 @@ class AnswerStream:
         self.answer: Answer | None = None
         self._pieces: list[str] = []
         self._urls: list[str] = []
+        self._held = ""  # the start of an <img>/<br> tag cut between increments
         self._response: httpx.Response | None = None
 
     def __repr__(self) -> str:
@@ -436,21 +437,25 @@ class AnswerStream:
         if self.answer is not None:
             return
         decoder = SSEDecoder()
+        handle = self._handle
+        # Without a content-encoding the raw bytes are the content: skip httpx's
+        # decoding layer, which costs a little on each of thousands of chunks.
+        encoded = response.headers.get("content-encoding", "identity") not in ("", "identity")
+        chunks = response.aiter_bytes() if encoded else response.aiter_raw()
         try:
-            async for line in response.aiter_lines():
-                event = decoder.feed(line)
-                if event is None:
-                    continue
-                piece = self._handle(event)
+            async for chunk in chunks:
+                for event in decoder.feed_bytes(chunk):
+                    piece = handle(event)
+                    if piece is not None:
+                        yield piece
+                    if self.answer is not None:
+                        return
+            for event in decoder.flush_bytes():
+                piece = handle(event)
                 if piece is not None:
                     yield piece
                 if self.answer is not None:
                     return
-            event = decoder.flush()
-            if event is not None:
-                piece = self._handle(event)
-                if piece is not None:
-                    yield piece
         except httpx.HTTPError as exc:
             err = _network_error(exc, self._client.host, partial=self.text)
             if isinstance(exc, httpx.ReadTimeout):
@@ -511,8 +516,15 @@ class AnswerStream:
             )
             self._pieces = [text]
             return None
+        if self._held:
+            content = self._held + content
+            self._held = ""
         if not content:
             return None
+        if "<" in content:
+            content, self._held = hold_partial_tag(content)
+            if not content:
+                return None
         text, urls = split_images(content)
         self._pieces.append(text)
         if urls:

@@ -23,9 +23,18 @@ __all__ = [
 ]
 
 
+_decode = json.JSONDecoder().raw_decode
+
+
 def parse_json(body: bytes | str) -> Any:
     """Decode a reply body, or raise :class:`ProtocolError`."""
     try:
+        if isinstance(body, str) and body[:1] == "{":
+            # The stream's hot path: skip json.loads' checks and its regex.
+            obj, end = _decode(body)
+            if end == len(body) or not body[end:].strip():
+                return obj
+            raise ValueError("extra data after the JSON value")
         return json.loads(body)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ProtocolError(

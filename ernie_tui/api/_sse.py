@@ -21,13 +21,64 @@ class ServerSentEvent:
 
 
 class SSEDecoder:
-    """Feed it lines (without their line ends); it returns finished events."""
+    """Feed it raw chunks (:meth:`feed_bytes`) or lines without their line ends
+    (:meth:`feed`); it returns finished events."""
 
-    __slots__ = ("_data", "_event")
+    __slots__ = ("_buffer", "_data", "_event")
 
     def __init__(self) -> None:
         self._event = ""
         self._data: list[str] = []
+        self._buffer = b""
+
+    def feed_bytes(self, chunk: bytes) -> list[ServerSentEvent]:
+        """Take a chunk of the raw stream, cut anywhere; return the events it
+        finishes. Lines end with LF, CRLF or CR; bytes that are not UTF-8 become
+        U+FFFD."""
+        buffer = self._buffer + chunk if self._buffer else chunk
+        held_cr = b""
+        if b"\r" in buffer:
+            if buffer.endswith(b"\r"):
+                # Maybe the first half of a CRLF cut between two chunks.
+                buffer, held_cr = buffer[:-1], b"\r"
+            buffer = buffer.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        lines = buffer.split(b"\n")
+        self._buffer = lines.pop() + held_cr
+        events = []
+        data = self._data
+        for raw in lines:
+            # The two common lines inline, the rest through feed().
+            if raw.startswith(b"data:"):
+                value = raw[5:]
+                if value[:1] == b" ":
+                    value = value[1:]
+                data.append(value.decode("utf-8", "replace"))
+            elif not raw:
+                if data:
+                    events.append(ServerSentEvent(self._event or "message", "\n".join(data)))
+                    data.clear()
+                self._event = ""
+            else:
+                event = self.feed(raw.decode("utf-8", "replace"))
+                if event is not None:
+                    events.append(event)
+                data = self._data
+        return events
+
+    def flush_bytes(self) -> list[ServerSentEvent]:
+        """The events left when the raw stream ends (an unfinished last line
+        counts as a line)."""
+        events = []
+        rest, self._buffer = self._buffer, b""
+        if rest:
+            for raw in rest.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n"):
+                event = self.feed(raw.decode("utf-8", "replace"))
+                if event is not None:
+                    events.append(event)
+        event = self.flush()
+        if event is not None:
+            events.append(event)
+        return events
 
     def feed(self, line: str) -> ServerSentEvent | None:
         """Take one line; return the event it finishes, if any."""
@@ -63,5 +114,5 @@ class SSEDecoder:
             return None
         event = ServerSentEvent(self._event or "message", "\n".join(self._data))
         self._event = ""
-        self._data = []
+        self._data.clear()
         return event

@@ -8,7 +8,9 @@ string ids, plain dicts). Failures raise the client's errors
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
+import weakref
 from collections.abc import AsyncGenerator, Coroutine, Generator
 from concurrent.futures import Future
 from types import TracebackType
@@ -48,6 +50,27 @@ def _share_dict(s: Share) -> dict[str, Any]:
     }
 
 
+def _shutdown(
+    loop: asyncio.AbstractEventLoop, thread: threading.Thread, client: ErnieClient | None
+) -> None:
+    """Close ``client`` on ``loop``, stop the loop, end its thread, close it."""
+    if loop.is_closed():
+        return
+    if thread is threading.current_thread():
+        # Dropped inside the loop itself: only ask it to stop.
+        loop.call_soon(loop.stop)
+        return
+    if thread.is_alive():
+        if client is not None:
+            future = asyncio.run_coroutine_threadsafe(client.aclose(), loop)
+            with contextlib.suppress(Exception):
+                future.result(timeout=5)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=5)
+    if not thread.is_alive():
+        loop.close()
+
+
 class Ernie:
     """The synchronous ERNIE Bot API of the seed document.
 
@@ -67,35 +90,53 @@ class Ernie:
         acs_token: AcsTokenProvider | None = None,
         timeouts: Timeouts | None = None,
     ) -> None:
+        baiduid, bduss = Secret(BAIDUID), Secret(BDUSS_BFESS)
+        del BAIDUID, BDUSS_BFESS  # only the masked forms stay in locals
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
             target=self._loop.run_forever, name="ernie-sync-loop", daemon=True
         )
         self._thread.start()
-        baiduid, bduss = Secret(BAIDUID), Secret(BDUSS_BFESS)
+        self._closer: weakref.finalize[Any, Any] | None = None
 
         async def make() -> ErnieClient:
             return ErnieClient(
                 baiduid, bduss, base_url=base_url, acs_token=acs_token, timeouts=timeouts
             )
 
-        self.client = self._run(make())
+        try:
+            self.client = self._run(make())
+        except BaseException:
+            _shutdown(self._loop, self._thread, None)
+            raise
+        # Closes the client and ends the thread when close() is forgotten: on
+        # garbage collection, or at interpreter exit at the latest.
+        self._closer = weakref.finalize(self, _shutdown, self._loop, self._thread, self.client)
 
     def __repr__(self) -> str:
         return f"Ernie(base_url={self.client.base_url!r})"
 
+    @property
+    def closed(self) -> bool:
+        return self._loop.is_closed()
+
     def _run(self, coro: Coroutine[Any, Any, T]) -> T:
+        if self._loop.is_closed():
+            coro.close()
+            raise RuntimeError("this Ernie object is closed")
         future: Future[T] = asyncio.run_coroutine_threadsafe(coro, self._loop)
-        return future.result()
+        try:
+            return future.result()
+        except BaseException:
+            future.cancel()  # e.g. KeyboardInterrupt: do not leave it running
+            raise
 
     def close(self) -> None:
-        """Close the connections and stop the background loop."""
-        if self._loop.is_closed():
-            return
-        self._run(self.client.aclose())
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=5)
-        self._loop.close()
+        """Close the connections and stop the background thread. Idempotent."""
+        if self._closer is not None:
+            self._closer()
+        else:
+            _shutdown(self._loop, self._thread, None)
 
     def __enter__(self) -> Self:
         return self
@@ -107,11 +148,6 @@ class Ernie:
         tb: TracebackType | None,
     ) -> None:
         self.close()
-
-    def __del__(self) -> None:
-        loop = getattr(self, "_loop", None)
-        if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(loop.stop)
 
     # -- the seed API --------------------------------------------------------
 
@@ -222,7 +258,8 @@ class Ernie:
                     return
                 yield item
         finally:
-            self._run(agen.aclose())
+            if not self._loop.is_closed():
+                self._run(agen.aclose())
 
     def ask(self, question: str, sessionId: str, parentChatId: str) -> dict[str, Any]:
         """提问: ``{'answer', 'urls', 'botChatId'}``."""

@@ -275,34 +275,46 @@ def create_app(state: ServerState) -> Starlette:
                 return PlainTextResponse("Internal Server Error", status_code=500)
             if fault.kind == "error" and fault.after is None:
                 return _envelope(None, fault.code, fault.msg)
+            if fault.kind == "malformed" and fault.after is None:
+                return PlainTextResponse("<html><body>502 Bad Gateway</body></html>")
+            if fault.kind == "raw":
+                return Response(fault.text, media_type=fault.content_type)
             if fault.kind == "stall" and fault.after is None:
                 await asyncio.sleep(fault.seconds)
         question = body.get("text")
         if not isinstance(question, str) or not question.strip():
             return _envelope(None, 1, "问题不能为空")
+        # Validate everything before creating anything: a bad request must not
+        # leave an empty conversation behind.
         parent_raw = str(body.get("parentChatId", "0") or "0")
         parent = _to_int(parent_raw)
+        if parent is None or parent < 0:
+            return _envelope(None, 1, "参数错误")
         raw_session = body.get("sessionId")
         new_session = raw_session in (None, "", 0, "0")
-        if new_session:
-            name = body.get("sessionName")
-            name = name if isinstance(name, str) and name.strip() else question[:20]
-            session_id = store.new_session(account, name)
-        else:
+        session_id = -1
+        if not new_session:
             session_id = _to_int(raw_session) or -1
             if store.session(account, session_id) is None:
                 return _envelope(None, 2, "会话不存在")
-        if parent is None:
-            return _envelope(None, 1, "参数错误")
         previous = ""
         turn = 1
         if parent != 0:
             parent_chat = store.chat(parent)
-            if parent_chat is None or parent_chat.session_id != session_id:
+            if (
+                new_session
+                or parent_chat is None
+                or parent_chat.session_id != session_id
+                or parent_chat.role != "robot"
+            ):
                 return _envelope(None, 2, "对话不存在")
             asked = store.chat(parent_chat.parent)
             previous = asked.content if asked else ""
-            turn = 1 + sum(1 for c in store.chats(session_id, 100_000) if c.role == "user")
+            turn = 1 + store.count_questions(session_id)
+        if new_session:
+            name = body.get("sessionName")
+            name = name if isinstance(name, str) and name.strip() else question[:20]
+            session_id = store.new_session(account, name)
         state.asks += 1
         state.parents.append(parent_raw)
         user_chat, bot_chat = store.add_turn(session_id, question, parent)
@@ -445,6 +457,8 @@ async def _stream(
                     return
                 if fault.kind == "stall":
                     await asyncio.sleep(fault.seconds)
+                if fault.kind == "gate":
+                    await asyncio.to_thread(fault.gate.wait, fault.seconds or 10.0)
                 if fault.kind == "malformed":
                     yield b'event:message\ndata:{"code":0,"data":{"is_end":0,"content":\n\n'
             if unknown and index % 5 == 0:

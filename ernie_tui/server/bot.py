@@ -10,7 +10,12 @@ __all__ = ["DRAW_WORDS", "answer_for", "long_answer", "split_increments"]
 
 DRAW_WORDS = ("画", "draw")
 
-_TOKEN = re.compile(r"\s*[A-Za-z0-9_]{1,6}|\s*[^\sA-Za-z0-9_]|\s+", re.DOTALL)
+# An <img …> or <br> tag is one token: the service sends each whole, inside
+# one increment.
+_TOKEN = re.compile(
+    r"<(?:img|br)\b[^<>]*>|\s*[A-Za-z0-9_]{1,6}|\s*[^\sA-Za-z0-9_]|\s+",
+    re.DOTALL | re.IGNORECASE,
+)
 
 
 def split_increments(text: str, size: int = 4) -> list[str]:

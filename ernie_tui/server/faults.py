@@ -19,6 +19,22 @@ Kinds (``after`` counts answer increments):
 - ``answer``: stream ``text`` as the answer instead of the demo bot's.
 - ``long``: stream a markdown answer of ``increments`` increments.
 - ``rate``: stream at ``rate`` increments per second (0: as fast as possible).
+- ``gate``: before increment ``after``, wait until the fault's ``gate``
+  (a ``threading.Event``) is set, at most ``seconds`` (default 10). Only from
+  the same process: a test queues the fault, reads the first increments, then
+  sets the gate, proving they arrived before the server sent the next one.
+- ``raw``: answer the chat request with ``text`` verbatim, as
+  ``content_type`` (default ``text/event-stream;charset=UTF-8``): for testing
+  clients against exact wire variants.
+
+Example, over HTTP (any process)::
+
+    curl -X POST http://127.0.0.1:8765/__ernie_tui__/faults \
+         -d '{"kind": "cut", "after": 3}'
+
+and in a test, in-process::
+
+    server.state.faults.add(Fault("error", msg="用户访问被限制"))
 """
 
 from __future__ import annotations
@@ -30,11 +46,26 @@ from typing import Any
 __all__ = ["ASK_PATH", "Fault", "FaultQueue"]
 
 ASK_PATH = "/eb/chat/conversation/v2"
-KINDS = {"cut", "error", "stall", "malformed", "http500", "unknown", "answer", "long", "rate"}
+KINDS = {
+    "cut",
+    "error",
+    "stall",
+    "malformed",
+    "http500",
+    "unknown",
+    "answer",
+    "long",
+    "rate",
+    "gate",
+    "raw",
+}
+DEFAULT_CONTENT_TYPE = "text/event-stream;charset=UTF-8"
 
 
 @dataclass
 class Fault:
+    """One thing to do wrong; see the module docstring for the kinds."""
+
     kind: str
     path: str = ASK_PATH
     after: int | None = None
@@ -45,17 +76,34 @@ class Fault:
     increments: int = 0
     rate: float = 0.0
     count: int = 1
+    content_type: str = DEFAULT_CONTENT_TYPE
     extra: dict[str, Any] = field(default_factory=dict)
+    gate: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown fault kind {self.kind!r}; one of {sorted(KINDS)}")
+        if self.after is not None and (not isinstance(self.after, int) or self.after < 0):
+            raise ValueError("after is a count of increments (an integer >= 0)")
+        for name in ("code", "increments", "count"):
+            if not isinstance(getattr(self, name), int):
+                raise ValueError(f"{name} is an integer")
+        for name in ("seconds", "rate"):
+            if not isinstance(getattr(self, name), int | float):
+                raise ValueError(f"{name} is a number")
+        for name in ("path", "msg", "text", "content_type"):
+            if not isinstance(getattr(self, name), str):
+                raise ValueError(f"{name} is a string")
 
     @classmethod
     def from_json(cls, obj: Any) -> Fault:
         if not isinstance(obj, dict):
             raise ValueError("a fault is a JSON object")
-        known = {k: v for k, v in obj.items() if k in cls.__dataclass_fields__ and k != "extra"}
+        known = {
+            k: v
+            for k, v in obj.items()
+            if k in cls.__dataclass_fields__ and k not in ("extra", "gate")
+        }
         return cls(**known)
 
 

@@ -6,19 +6,22 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+import time
 from pathlib import Path
+from typing import Self
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from .app import ServerState, create_app
 from .storage import Store
 
-__all__ = ["ServerThread", "serve_forever"]
+__all__ = ["AppThread", "ServerThread", "serve_forever"]
 
 
-def _config(state: ServerState, host: str, port: int, sock: socket.socket | None) -> uvicorn.Config:
+def _config(app: ASGIApp, host: str, port: int) -> uvicorn.Config:
     return uvicorn.Config(
-        create_app(state),
+        app,
         host=host,
         port=port,
         log_level="warning",
@@ -31,12 +34,119 @@ def _config(state: ServerState, host: str, port: int, sock: socket.socket | None
     )
 
 
-class ServerThread:
-    """The embedded server on a loopback port, in a thread of its own.
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port``; raises :class:`OSError` saying which
+    address could not be used."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise OSError(exc.errno, f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.set_inheritable(False)
+    return sock
+
+
+class AppThread:
+    """Any ASGI app served by uvicorn on a loopback port, in a thread of its own.
 
     ``port=0`` picks a free port; :attr:`base_url` says which. :meth:`stop`
-    and :meth:`start` again keep the same port and the same storage, so a test
-    can take the server away and bring it back.
+    and :meth:`start` again keep the same port. :meth:`start` raises
+    :class:`OSError` at once when the address cannot be bound, and
+    :class:`RuntimeError` when the server does not come up within
+    ``start_timeout`` seconds.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        start_timeout: float = 10.0,
+    ) -> None:
+        self.app = app
+        self.host = host
+        self.port = port
+        self.start_timeout = start_timeout
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _before_start(self) -> None:
+        """Called once the port is known, before serving starts."""
+
+    def start(self) -> Self:
+        if self.running:
+            return self
+        sock = _listen(self.host, self.port)
+        self.port = sock.getsockname()[1]
+        self._before_start()
+        server = uvicorn.Server(_config(self.app, self.host, self.port))
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                asyncio.run(server.serve(sockets=[sock]))
+            except BaseException as exc:  # SystemExit from uvicorn included
+                failure.append(exc)
+            finally:
+                sock.close()
+
+        thread = threading.Thread(target=run, name=f"ernie-server-{self.port}", daemon=True)
+        self._server, self._thread = server, thread
+        thread.start()
+        deadline = time.monotonic() + self.start_timeout
+        while not server.started:
+            if not thread.is_alive():
+                self._server = self._thread = None
+                reason = f": {failure[0]!r}" if failure else ""
+                raise RuntimeError(f"the embedded server on {self.base_url} stopped{reason}")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(
+                    f"the embedded server on {self.base_url} did not start within "
+                    f"{self.start_timeout:g} s"
+                )
+            thread.join(0.005)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and wait for the thread to end (open streams are cut)."""
+        server, thread = self._server, self._thread
+        if server is not None:
+            server.should_exit = True
+        if thread is not None:
+            thread.join(timeout=10)
+            if thread.is_alive() and server is not None:
+                server.force_exit = True
+                thread.join(timeout=5)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class ServerThread(AppThread):
+    """The embedded ERNIE Bot server on a loopback port, in a thread of its own.
+
+    :meth:`stop` and :meth:`start` again keep the same port and the same
+    storage, so a test can take the server away and bring it back.
     """
 
     def __init__(
@@ -48,50 +158,14 @@ class ServerThread:
         rate: float = 0.0,
     ) -> None:
         self.state = ServerState(store=store or Store(), rate=rate)
-        self.host = host
-        self.port = port
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        super().__init__(create_app(self.state), host=host, port=port)
 
     @property
     def store(self) -> Store:
         return self.state.store
 
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    def start(self) -> ServerThread:
-        if self.port == 0:
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-                probe.bind((self.host, 0))
-                self.port = probe.getsockname()[1]
+    def _before_start(self) -> None:
         self.state.image_base = self.base_url
-        server = uvicorn.Server(_config(self.state, self.host, self.port, None))
-        self._server = server
-        self._thread = threading.Thread(
-            target=lambda: asyncio.run(server.serve()), name="ernie-server", daemon=True
-        )
-        self._thread.start()
-        while not server.started:
-            if not self._thread.is_alive():
-                raise RuntimeError(f"the embedded server could not start on {self.base_url}")
-            threading.Event().wait(0.005)
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self._server = None
-        self._thread = None
-
-    def __enter__(self) -> ServerThread:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 def serve_forever(
@@ -105,5 +179,5 @@ def serve_forever(
     """Serve in the foreground until interrupted (``ernie-tui serve``)."""
     state = ServerState(store=store or Store(db or ":memory:"), rate=rate)
     state.image_base = f"http://{host}:{port}"
-    config = _config(state, host, port, None)
+    config = _config(create_app(state), host, port)
     uvicorn.Server(config).run()

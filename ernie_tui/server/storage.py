@@ -286,6 +286,14 @@ class Store:
             return None
         return StoredChat(int(r[0]), int(r[1]), str(r[2]), str(r[3]), str(r[4]), int(r[5]))
 
+    def count_questions(self, session_id: int) -> int:
+        """How many questions the conversation holds."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT COUNT(*) FROM chats WHERE session=? AND role='user'", (session_id,)
+            ).fetchone()
+        return int(row[0]) if row else 0
+
     def current_chat(self, session_id: int) -> int:
         """The last answered robot chat: the next question's parent (0 if none)."""
         with self._lock:
