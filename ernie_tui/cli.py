@@ -1,6 +1,11 @@
 """The ``ernie-tui`` command: the app, the embedded server, and subcommands
-for scripts. Heavy modules are imported only by the command that needs them,
-so ``ernie-tui --help`` stays fast."""
+for scripts. Heavy modules (textual, httpx, keyring) are imported only by the
+command that needs them, so ``ernie-tui --help`` stays fast.
+
+Exit codes: 0 success, 1 error, 2 usage or config error, 3 not signed in (no
+credential, or the server rejected it), 4 network (unreachable, timed out, an
+answer cut off), 130 interrupted.
+"""
 
 from __future__ import annotations
 
@@ -8,31 +13,104 @@ import argparse
 import dataclasses
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
 
-from .config import Config
-from .credentials import Credential, from_environment
+if TYPE_CHECKING:
+    from .api import ErnieClient
+    from .config import Config
+    from .credentials import Credential
 
-__all__ = ["main", "start_demo"]
+__all__ = ["EXIT_ERROR", "EXIT_NETWORK", "EXIT_NOT_SIGNED_IN", "EXIT_USAGE", "main", "start_demo"]
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_NOT_SIGNED_IN = 3
+EXIT_NETWORK = 4
+EXIT_INTERRUPTED = 130
+
+ENV_BASE_URL = "ERNIE_TUI_BASE_URL"
+MAX_STDIN = 1 << 20
+
+_EPILOG = """\
+commands:
+  (none)    open the full-screen app
+  login     sign in: store the BAIDUID and BDUSS_BFESS cookies in the OS keyring
+  logout    remove the stored cookies
+  status    where the credential is kept, and whether the server accepts it
+  ask       ask a question; the answer streams to stdout
+  list      list conversations, pinned first
+  export    write a conversation as Markdown or JSON
+  share     print a share link for a conversation
+  serve     run the embedded ERNIE Bot server (demo and tests)
+
+exit codes: 0 ok, 1 error, 2 usage or config error, 3 not signed in, 4 network.
+The cookies are never accepted as command-line values: use `ernie-tui login`.
+"""
+
+
+class _Fail(Exception):
+    """A user-facing failure: the message goes to stderr, the code is the exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_ERROR) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def _err(message: str) -> None:
+    print(f"ernie-tui: {message}", file=sys.stderr, flush=True)
+
+
+# -- the parser -------------------------------------------------------------------
+
+
+def _common() -> argparse.ArgumentParser:
+    """Options every subcommand accepts too (SUPPRESS keeps a value given before
+    the subcommand from being reset by the subparser's default)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--base-url",
+        default=argparse.SUPPRESS,
+        help=f"server to talk to (env {ENV_BASE_URL}; default: base_url in the config, "
+        "https://yiyan.baidu.com)",
+    )
+    common.add_argument(
+        "--config",
+        default=argparse.SUPPRESS,
+        help="config file (env ERNIE_TUI_CONFIG; default: config.toml in the "
+        "platform's config directory)",
+    )
+    return common
 
 
 def _parser() -> argparse.ArgumentParser:
+    common = _common()
     parser = argparse.ArgumentParser(
         prog="ernie-tui",
         description="A full-screen terminal client for Baidu's ERNIE Bot (文心一言).",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[common],
     )
-    parser.add_argument(
-        "--base-url",
-        default=None,
-        help="server to talk to (env ERNIE_TUI_BASE_URL; default https://yiyan.baidu.com)",
-    )
-    parser.add_argument("--config", default=None, help="config file (env ERNIE_TUI_CONFIG)")
+    parser.set_defaults(base_url=None, config=None)
     parser.add_argument(
         "--demo",
         action="store_true",
         help="start the offline demo: an embedded server with a demo account",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, help_text: str, description: str | None = None) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name,
+            help=help_text,
+            description=description or help_text,
+            parents=[common],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
     serve = sub.add_parser("serve", help="run the embedded ERNIE Bot server (demo and tests)")
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--host", default="127.0.0.1")
@@ -43,7 +121,581 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--seed-demo", action="store_true", help="fill the demo account with conversations"
     )
+
+    login = add(
+        "login",
+        "sign in: check the cookies with the server and keep them in the OS keyring",
+        "Sign in with the BAIDUID and BDUSS_BFESS cookies of a browser signed in at "
+        "yiyan.baidu.com.\nThey are asked for with hidden input (or read from standard "
+        "input with --stdin),\nchecked against the server, and kept in the OS keyring, "
+        "one item per server host.\nThey are never accepted as command-line values.",
+    )
+    login.add_argument(
+        "--stdin",
+        action="store_true",
+        help="read a pasted 'Cookie:' header or 'BAIDUID=…; BDUSS_BFESS=…' from standard input",
+    )
+    add("logout", "remove the stored cookies for this server from the OS keyring")
+    status = add(
+        "status",
+        "show where the credential is kept, masked, and whether the server accepts it",
+    )
+    status.add_argument(
+        "--no-check", action="store_true", help="do not ask the server whether it accepts it"
+    )
+
+    ask = add(
+        "ask",
+        "ask a question; the answer streams to stdout",
+        "Ask a question. The answer streams to stdout as it arrives; the conversation id\n"
+        "and the chat to continue from are printed to stderr, so a script can continue:\n"
+        '  ernie-tui ask --session ID --parent CHATID "a follow-up"',
+    )
+    ask.add_argument("question", help="the question ('-' reads it from standard input)")
+    ask.add_argument("--session", default="", metavar="ID", help="continue this conversation")
+    ask.add_argument(
+        "--parent",
+        default="",
+        metavar="CHATID",
+        help="the chat to continue from (default: the conversation's latest)",
+    )
+
+    lst = add("list", "list conversations, pinned first")
+    lst.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    export = add("export", "write a conversation as Markdown or JSON")
+    export.add_argument("session_id", metavar="ID", help="the conversation's id (see `list`)")
+    export.add_argument("--format", choices=("md", "json"), default="md", help="default: md")
+    export.add_argument(
+        "-o", "--output", metavar="FILE", default="-", help="write to FILE (default: stdout)"
+    )
+
+    share = add("share", "share a whole conversation and print its link")
+    share.add_argument("session_id", metavar="ID", help="the conversation's id (see `list`)")
     return parser
+
+
+# -- config and credential -----------------------------------------------------------
+
+
+def _load_config(args: argparse.Namespace) -> Config:
+    """The config with --base-url / ERNIE_TUI_BASE_URL applied; raises _Fail(2)
+    for a malformed file."""
+    from .config import ConfigError, config_path, load_config
+
+    explicit = args.config or os.environ.get("ERNIE_TUI_CONFIG")
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        raise _Fail(f"{exc}\nFix the config file and try again.", EXIT_USAGE) from None
+    if explicit and not config_path(args.config).exists():
+        _err(f"warning: config file {config_path(args.config)} does not exist; using defaults.")
+    base_url = (args.base_url or os.environ.get(ENV_BASE_URL) or "").strip()
+    if base_url:
+        if not base_url.startswith(("http://", "https://")):
+            raise _Fail(
+                f"--base-url must be an http:// or https:// address, not {base_url!r}.",
+                EXIT_USAGE,
+            )
+        config = dataclasses.replace(config, base_url=base_url.rstrip("/"))
+    return config
+
+
+def _find_credential(host: str) -> Credential | None:
+    from .credentials import KEYRING_TIMEOUT, call_with_timeout, load_credential
+
+    try:
+        return call_with_timeout(lambda: load_credential(host), KEYRING_TIMEOUT + 1)
+    except Exception:
+        return None
+
+
+def _require_credential(config: Config) -> Credential:
+    from .credentials import ENV_BAIDUID, ENV_BDUSS, host_of
+
+    host = host_of(config.base_url)
+    credential = _find_credential(host)
+    if credential is None:
+        raise _Fail(
+            f"not signed in to {host}: run `ernie-tui login` (add --base-url "
+            f"{config.base_url} for this server), or set {ENV_BAIDUID} and {ENV_BDUSS}.",
+            EXIT_NOT_SIGNED_IN,
+        )
+    return credential
+
+
+def _error_code(exc: BaseException) -> int:
+    from .api import IncompleteAnswerError, NetworkError, NotSignedInError
+
+    if isinstance(exc, NotSignedInError):
+        return EXIT_NOT_SIGNED_IN
+    if isinstance(exc, NetworkError | IncompleteAnswerError):
+        return EXIT_NETWORK
+    return EXIT_ERROR
+
+
+def _with_client(
+    config: Config,
+    credential: Credential,
+    work: Callable[[ErnieClient], Awaitable[int]],
+) -> int:
+    """Run ``work`` with a client; map the client's errors to messages and codes."""
+    import asyncio
+
+    from .api import ErnieError
+    from .config import make_client
+    from .sanitize import clean_line
+
+    async def run() -> int:
+        async with make_client(config, credential) as client:
+            return await work(client)
+
+    try:
+        return asyncio.run(run())
+    except ErnieError as exc:
+        raise _Fail(clean_line(str(exc)), _error_code(exc)) from None
+
+
+# -- login / logout / status ---------------------------------------------------------
+
+
+def _read_interactive() -> str:
+    import getpass
+
+    print(
+        "Paste the cookies of a browser signed in at yiyan.baidu.com (developer tools → "
+        "Application/Storage → Cookies).\nInput is hidden. You may paste a whole Cookie "
+        "header at the first prompt.",
+        file=sys.stderr,
+    )
+    first = getpass.getpass("BAIDUID: ")
+    if "BDUSS" in first.upper() and "=" in first:
+        return first
+    second = getpass.getpass("BDUSS_BFESS: ")
+    return f"BAIDUID={first.strip()}\nBDUSS_BFESS={second.strip()}"
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def _login(args: argparse.Namespace) -> int:
+    from .credentials import (
+        ENV_BAIDUID,
+        ENV_BDUSS,
+        KeyringUnavailableError,
+        from_environment,
+        host_of,
+        keyring_backend_name,
+        parse_cookie_text,
+        save_credential,
+    )
+
+    config = _load_config(args)
+    host = host_of(config.base_url)
+    if args.stdin:
+        text = sys.stdin.read(MAX_STDIN)
+    elif not sys.stdin.isatty():
+        raise _Fail(
+            "standard input is not a terminal, so the cookies cannot be asked for with "
+            "hidden input. Pipe them in with `ernie-tui login --stdin`.",
+            EXIT_USAGE,
+        )
+    else:
+        try:
+            text = _read_interactive()
+        except EOFError:
+            raise _Fail("nothing entered; not signed in.", EXIT_USAGE) from None
+    try:
+        credential = parse_cookie_text(text)
+    except ValueError as exc:
+        raise _Fail(f"{exc} Nothing was stored.", EXIT_USAGE) from None
+    del text
+
+    async def check(client: ErnieClient) -> int:
+        conversations = await client.list_conversations()
+        return len(conversations.all())
+
+    try:
+        count = _with_client(config, credential, check)
+    except _Fail as exc:
+        verb = "rejected" if exc.code == EXIT_NOT_SIGNED_IN else "could not check"
+        raise _Fail(
+            f"{host} {verb} these cookies, so they were not stored: {exc.message}", exc.code
+        ) from None
+
+    try:
+        save_credential(host, credential)
+    except KeyringUnavailableError as exc:
+        _err(f"the server accepted the cookies, but they could not be stored.\n{exc}")
+        if args.stdin or not _interactive():
+            return EXIT_ERROR
+        answer = input("Keep them for this run only and open the app now? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("Not signed in; nothing was stored.", file=sys.stderr)
+            return EXIT_ERROR
+        session = dataclasses.replace(credential, source="session")
+        return _run_app(config, session)
+    print(
+        f"Signed in to {host} as {credential.masked} ({count} conversations). "
+        f"The cookies are kept in the keyring ({keyring_backend_name()}).",
+        file=sys.stderr,
+    )
+    if from_environment() is not None:
+        _err(
+            f"note: {ENV_BAIDUID} and {ENV_BDUSS} are set and take precedence over the "
+            "keyring; unset them to use what was just stored."
+        )
+    return EXIT_OK
+
+
+def _logout(args: argparse.Namespace) -> int:
+    from .credentials import (
+        ENV_BAIDUID,
+        ENV_BDUSS,
+        KeyringUnavailableError,
+        delete_credential,
+        from_environment,
+        host_of,
+    )
+
+    config = _load_config(args)
+    host = host_of(config.base_url)
+    try:
+        removed = delete_credential(host)
+    except KeyringUnavailableError as exc:
+        raise _Fail(f"could not sign out: {exc}") from None
+    if removed:
+        print(f"Signed out of {host}: the cookies were removed from the keyring.", file=sys.stderr)
+    else:
+        print(f"No cookies for {host} were stored in the keyring.", file=sys.stderr)
+    if from_environment() is not None:
+        _err(
+            f"note: {ENV_BAIDUID} and {ENV_BDUSS} are still set in the environment and "
+            "still sign you in; unset them too."
+        )
+    return EXIT_OK
+
+
+def _status(args: argparse.Namespace) -> int:
+    from .credentials import (
+        ENV_BAIDUID,
+        ENV_BDUSS,
+        KeyringUnavailableError,
+        host_of,
+        keyring_backend_name,
+        keyring_detected_name,
+    )
+
+    config = _load_config(args)
+    host = host_of(config.base_url)
+    out = sys.stdout
+    rows: list[tuple[str, str]] = [("server", config.base_url)]
+    if config.path is not None:
+        found = "" if config.path.exists() else " (not found: defaults)"
+        rows.append(("config", f"{config.path}{found}"))
+    backend = keyring_backend_name()
+    if backend == "none":
+        detected = keyring_detected_name()
+        reason = (
+            f"keyring picked {detected!r}, which is not an OS keyring"
+            if detected != "none"
+            else "no keyring backend"
+        )
+        rows.append(("keyring", f"none ({reason})"))
+        rows.append(("remedy", KeyringUnavailableError().remedies))
+    else:
+        rows.append(("keyring", backend))
+    set_vars = [name for name in (ENV_BAIDUID, ENV_BDUSS) if os.environ.get(name, "").strip()]
+    if len(set_vars) == 2:
+        rows.append(
+            ("environment", f"{ENV_BAIDUID} and {ENV_BDUSS} set: they override the keyring")
+        )
+    elif set_vars:
+        rows.append(("environment", f"only {set_vars[0]} set: ignored (both are needed)"))
+    else:
+        rows.append(("environment", "not in use"))
+    credential = _find_credential(host)
+    if credential is None:
+        rows.append(("credential", f"none for {host}: run `ernie-tui login`"))
+        _print_rows(out, rows)
+        return EXIT_NOT_SIGNED_IN
+    rows.append(
+        (
+            "credential",
+            f"from the {credential.source}: BAIDUID {credential.baiduid.masked}, "
+            f"BDUSS_BFESS {credential.bduss_bfess.masked}",
+        )
+    )
+    if args.no_check:
+        _print_rows(out, rows)
+        return EXIT_OK
+
+    async def check(client: ErnieClient) -> int:
+        return len((await client.list_conversations()).all())
+
+    try:
+        count = _with_client(config, credential, check)
+    except _Fail as exc:
+        word = "rejected" if exc.code == EXIT_NOT_SIGNED_IN else "not checked"
+        rows.append(("server says", f"{word}: {exc.message}"))
+        _print_rows(out, rows)
+        return exc.code
+    rows.append(("server says", f"accepted ({count} conversations)"))
+    _print_rows(out, rows)
+    return EXIT_OK
+
+
+def _print_rows(out: TextIO, rows: list[tuple[str, str]]) -> None:
+    width = max(len(k) for k, _ in rows) + 1
+    for key, value in rows:
+        print(f"{key + ':':<{width}} {value}", file=out)
+    out.flush()
+
+
+# -- ask / list / export / share -------------------------------------------------------
+
+
+def _read_question(args: argparse.Namespace, config: Config) -> str:
+    question: str = args.question
+    if question == "-":
+        question = sys.stdin.read(MAX_STDIN)
+    question = question.strip()
+    if not question:
+        raise _Fail("the question is empty.", EXIT_USAGE)
+    if len(question) > config.question_limit:
+        raise _Fail(
+            f"the question has {len(question)} characters; the limit is "
+            f"{config.question_limit} (question_limit in the config file).",
+            EXIT_USAGE,
+        )
+    return question
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from .api import ErnieError
+    from .sanitize import clean, clean_line
+
+    config = _load_config(args)
+    question = _read_question(args, config)
+    credential = _require_credential(config)
+    out = sys.stdout
+
+    async def work(client: ErnieClient) -> int:
+        session_id = args.session.strip()
+        parent = args.parent.strip()
+        if session_id and not parent:
+            detail = await client.get_conversation_detail(session_id)
+            if detail is None:
+                raise _Fail(f"there is no conversation with id {session_id!r} (see `list`).")
+            parent = detail.current_chat_id or "0"
+        stream = client.ask_stream(question, session_id, parent or "0")
+        wrote = ""
+        try:
+            async with stream:
+                async for piece in stream:
+                    text = clean(piece.text)
+                    if text:
+                        out.write(text)
+                        out.flush()
+                        wrote = text
+        except ErnieError:
+            if wrote and not wrote.endswith("\n"):
+                out.write("\n")
+                out.flush()
+            _report_ids(stream.session_id, stream.bot_chat_id)
+            raise
+        answer = stream.answer
+        if answer is not None and not wrote and answer.text:
+            text = clean(answer.text)  # a reply that came in one final message
+            out.write(text)
+            wrote = text
+        if wrote and not wrote.endswith("\n"):
+            out.write("\n")
+        for url in stream.urls:
+            out.write(f"image: {clean_line(url)}\n")
+        out.flush()
+        _report_ids(stream.session_id, stream.bot_chat_id)
+        return EXIT_OK
+
+    return _with_client(config, credential, work)
+
+
+def _report_ids(session_id: str, chat_id: str) -> None:
+    from .sanitize import clean_line
+
+    if session_id:
+        print(f"session: {clean_line(session_id)}", file=sys.stderr)
+    if chat_id:
+        print(f"parent: {clean_line(chat_id)}", file=sys.stderr)
+    sys.stderr.flush()
+
+
+def _json_dumps(obj: Any) -> str:
+    """JSON with Chinese kept readable but every control, C1 and bidi character
+    escaped, so the output is safe to show in a terminal."""
+    import json
+    import re
+
+    text = json.dumps(obj, ensure_ascii=False, indent=2)
+    return re.sub(
+        r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]",
+        lambda m: f"\\u{ord(m.group()):04x}",
+        text,
+    )
+
+
+def _list(args: argparse.Namespace) -> int:
+    from .sanitize import clean_line
+
+    config = _load_config(args)
+    credential = _require_credential(config)
+
+    async def work(client: ErnieClient) -> int:
+        sessions = (await client.list_conversations()).all()
+        if args.json:
+            print(
+                _json_dumps(
+                    [
+                        {
+                            "id": s.session_id,
+                            "name": s.name,
+                            "create_time": s.create_time,
+                            "pinned": s.pinned,
+                            "model": s.model,
+                        }
+                        for s in sessions
+                    ]
+                )
+            )
+            return EXIT_OK
+        if not sessions:
+            print('No conversations yet. Start one with: ernie-tui ask "…"', file=sys.stderr)
+            return EXIT_OK
+        width = max(len(clean_line(s.session_id)) for s in sessions)
+        for s in sessions:
+            mark = "pinned" if s.pinned else "      "
+            print(
+                f"{clean_line(s.session_id):<{width}}  {mark}  "
+                f"{clean_line(s.create_time):<19}  {clean_line(s.name)}"
+            )
+        return EXIT_OK
+
+    return _with_client(config, credential, work)
+
+
+def _export_markdown(detail: Any) -> str:
+    from .sanitize import clean, clean_line
+
+    base = detail.base
+    lines = [f"# {clean_line(base.name) or 'Untitled conversation'}", ""]
+    meta = f"Conversation {clean_line(base.session_id)}"
+    if base.create_time:
+        meta += f", started {clean_line(base.create_time)} (Beijing time)"
+    lines += [f"_{meta}_", ""]
+    for chat in detail.messages:
+        who = "You" if chat.role == "user" else "ERNIE Bot"
+        when = f" · {clean_line(chat.create_time)}" if chat.create_time else ""
+        lines += [f"## {who}{when}", "", clean(chat.text).rstrip(), ""]
+        for url in chat.urls:
+            lines += [f"![image]({clean_line(url)})", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _export_json(detail: Any) -> str:
+    base = detail.base
+    return (
+        _json_dumps(
+            {
+                "id": base.session_id,
+                "name": base.name,
+                "create_time": base.create_time,
+                "pinned": base.pinned,
+                "model": base.model,
+                "current_chat_id": detail.current_chat_id,
+                "messages": [
+                    {
+                        "id": c.chat_id,
+                        "role": c.role,
+                        "text": c.text,
+                        "urls": list(c.urls),
+                        "create_time": c.create_time,
+                    }
+                    for c in detail.messages
+                ],
+            }
+        )
+        + "\n"
+    )
+
+
+def _write_file(path: str, text: str) -> None:
+    """Write atomically: a reader never sees half a file, a failure leaves the
+    old file as it was."""
+    import tempfile
+    from pathlib import Path
+
+    target = Path(path).expanduser()
+    directory = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
+    except OSError as exc:
+        raise _Fail(f"cannot write {target}: {exc.strerror or exc}.") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except OSError as exc:
+        os.unlink(tmp)
+        raise _Fail(f"cannot write {target}: {exc.strerror or exc}.") from None
+
+
+def _export(args: argparse.Namespace) -> int:
+    config = _load_config(args)
+    credential = _require_credential(config)
+    session_id = args.session_id.strip()
+
+    async def work(client: ErnieClient) -> int:
+        detail = await client.get_conversation_detail(session_id)
+        if detail is None:
+            raise _Fail(f"there is no conversation with id {session_id!r} (see `list`).")
+        text = _export_markdown(detail) if args.format == "md" else _export_json(detail)
+        if args.output in ("-", ""):
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            _write_file(args.output, text)
+            print(
+                f"Wrote {len(detail.messages)} messages to {args.output}.",
+                file=sys.stderr,
+            )
+        return EXIT_OK
+
+    return _with_client(config, credential, work)
+
+
+def _share(args: argparse.Namespace) -> int:
+    from .sanitize import clean_line
+
+    config = _load_config(args)
+    credential = _require_credential(config)
+    session_id = args.session_id.strip()
+
+    async def work(client: ErnieClient) -> int:
+        detail = await client.get_conversation_detail(session_id)
+        if detail is None:
+            raise _Fail(f"there is no conversation with id {session_id!r} (see `list`).")
+        chat_ids = [c.chat_id for c in detail.messages]
+        if not chat_ids:
+            raise _Fail(f"conversation {session_id!r} has no messages to share yet.")
+        key = await client.share_conversation(session_id, chat_ids)
+        print(clean_line(client.share_url(key)))
+        return EXIT_OK
+
+    return _with_client(config, credential, work)
+
+
+# -- the server and the app ---------------------------------------------------------------
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -64,6 +716,7 @@ def start_demo() -> tuple[str, Credential]:
     """Start the embedded server in this process on a free loopback port, with
     the demo account filled; returns its base URL and the demo credential."""
     from .api import Secret
+    from .credentials import Credential
     from .server import DEMO_BAIDUID, DEMO_BDUSS, ServerThread, Store, seed_demo
 
     server = ServerThread(Store(), rate=30.0).start()
@@ -71,18 +724,7 @@ def start_demo() -> tuple[str, Credential]:
     return server.base_url, Credential(Secret(DEMO_BAIDUID), Secret(DEMO_BDUSS), "demo")
 
 
-def _launch(args: argparse.Namespace) -> int:
-    """Open the app: on the demo, on the credential found, or on sign-in."""
-    config = Config()
-    base_url = args.base_url or os.environ.get("ERNIE_TUI_BASE_URL")
-    if base_url:
-        config = dataclasses.replace(config, base_url=base_url)
-    credential: Credential | None
-    if args.demo:
-        demo_url, credential = start_demo()
-        config = dataclasses.replace(config, base_url=demo_url)
-    else:
-        credential = from_environment()
+def _run_app(config: Config, credential: Credential | None) -> int:
     from .tui.app import ErnieApp
 
     app = ErnieApp(config=config, credential=credential, demo_starter=start_demo)
@@ -90,11 +732,49 @@ def _launch(args: argparse.Namespace) -> int:
     return app.return_code or 0
 
 
+def _launch(args: argparse.Namespace) -> int:
+    """Open the app: on the demo, on the credential found, or on sign-in."""
+    from .credentials import host_of
+
+    config = _load_config(args)
+    credential: Credential | None
+    if args.demo:
+        demo_url, credential = start_demo()
+        config = dataclasses.replace(config, base_url=demo_url)
+    else:
+        credential = _find_credential(host_of(config.base_url))
+    return _run_app(config, credential)
+
+
+_COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
+    "serve": _serve,
+    "login": _login,
+    "logout": _logout,
+    "status": _status,
+    "ask": _ask,
+    "list": _list,
+    "export": _export,
+    "share": _share,
+    None: _launch,
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "serve":
-        return _serve(args)
-    return _launch(args)
+    command = _COMMANDS[args.command]
+    try:
+        return command(args)
+    except _Fail as exc:
+        _err(exc.message)
+        return exc.code
+    except KeyboardInterrupt:
+        _err("interrupted.")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`ernie-tui list | head -1`): stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":
