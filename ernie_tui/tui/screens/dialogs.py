@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
@@ -26,6 +27,7 @@ __all__ = [
     "DialogScreen",
     "LinkDialog",
     "RenameDialog",
+    "ScopeChoice",
     "ShareDialog",
     "ShareScope",
 ]
@@ -225,6 +227,26 @@ class ConfirmDialog(DialogScreen[bool]):
         self.dismiss(False)
 
 
+class ScopeChoice(RadioSet):
+    """The share dialog's choices; Enter or space on one also confirms the
+    choice, even when it was already chosen, by posting :class:`Picked`."""
+
+    class Picked(Message):
+        """The user picked a choice with the keyboard."""
+
+        def __init__(self, choice: ScopeChoice) -> None:
+            super().__init__()
+            self.choice = choice
+
+        @property
+        def control(self) -> ScopeChoice:
+            return self.choice
+
+    def action_toggle_button(self) -> None:
+        super().action_toggle_button()
+        self.post_message(self.Picked(self))
+
+
 class ShareDialog(DialogScreen[ShareScope | None]):
     """Choose what to share: the whole conversation or the selected answer.
 
@@ -256,7 +278,7 @@ class ShareDialog(DialogScreen[ShareScope | None]):
                 id="share-message",
                 classes="dialog-message",
             )
-            with RadioSet(id="share-scope"):
+            with ScopeChoice(id="share-scope"):
                 yield RadioButton("Whole conversation", value=True, id="share-all")
                 yield RadioButton(
                     "Selected answer only",
@@ -284,10 +306,9 @@ class ShareDialog(DialogScreen[ShareScope | None]):
         answer = self.query_one("#share-answer", RadioButton)
         return "answer" if answer.value and self.can_share_answer else "all"
 
-    @on(RadioSet.Changed, "#share-scope")
-    def _scope_chosen(self, event: RadioSet.Changed) -> None:
-        if event.radio_set.has_focus:
-            self.query_one("#share", Button).focus()
+    @on(ScopeChoice.Picked, "#share-scope")
+    def _scope_picked(self) -> None:
+        self.query_one("#share", Button).focus()
 
     @on(Button.Pressed, "#share")
     def _share_pressed(self) -> None:
