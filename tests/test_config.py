@@ -1,0 +1,174 @@
+"""The config file: every key read, each mistake named by file, line and key,
+secrets refused, and the client built from it talking to the real server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import Account
+
+from ernie_tui.api import CommandAcsToken, FixedAcsToken, NoAcsToken, UrlAcsToken
+from ernie_tui.config import (
+    AcsTokenConfig,
+    Config,
+    ConfigError,
+    acs_provider,
+    load_config,
+    make_client,
+)
+from ernie_tui.credentials import Credential
+from ernie_tui.server import ServerThread
+
+GOOD = """\
+# ernie-tui settings
+base_url = "https://example.test/"
+theme = "nord"
+question_limit = 500
+
+[acs_token]
+provider = "command"
+command = "acs-helper --quiet"
+
+[timeouts]
+connect = 3
+request = 12.5
+idle = 90
+
+[keymap]
+send = "ctrl+s"
+"new_conversation" = "ctrl+n,f2"
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_every_key_is_read(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD)
+    config = load_config(path)
+    assert config == Config(
+        base_url="https://example.test",
+        acs_token=AcsTokenConfig(provider="command", command="acs-helper --quiet"),
+        theme="nord",
+        keymap={"send": "ctrl+s", "new_conversation": "ctrl+n,f2"},
+        connect_timeout=3.0,
+        request_timeout=12.5,
+        idle_timeout=90.0,
+        question_limit=500,
+        path=path,
+    )
+
+
+def test_a_missing_file_gives_the_defaults(tmp_path: Path) -> None:
+    config = load_config(tmp_path / "absent.toml")
+    assert config == Config(path=tmp_path / "absent.toml")
+    assert config.base_url == "https://yiyan.baidu.com"
+    assert config.question_limit == 2000
+
+
+def test_the_environment_names_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, 'theme = "gruvbox"\n')
+    monkeypatch.setenv("ERNIE_TUI_CONFIG", str(path))
+    assert load_config().theme == "gruvbox"
+    assert load_config(None).path == path
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "key", "why"),
+    [
+        ('theme = "nord"\ncolour = "red"\n', 2, "colour", "unknown key"),
+        ('[acs_token]\nprovider = "none"\ntokn = "x"\n', 3, "acs_token.tokn", "unknown key"),
+        ("[timeouts]\nconnect = 5\nrequest = '30'\n", 3, "timeouts.request", "number"),
+        ("[timeouts]\nidle = -1\n", 2, "timeouts.idle", "more than 0"),
+        ("[timeouts]\nconnect = true\n", 2, "timeouts.connect", "number"),
+        ('theme = "x"\nquestion_limit = "lots"\n', 2, "question_limit", "whole number"),
+        ("question_limit = 0\n", 1, "question_limit", "at least 1"),
+        ("\n\nbase_url = 42\n", 3, "base_url", "string"),
+        ('base_url = "yiyan.baidu.com"\n', 1, "base_url", "http"),
+        ('[acs_token]\nprovider = "magic"\n', 2, "acs_token.provider", "one of"),
+        ('[acs_token]\nprovider = "fixed"\n', 1, "acs_token.token", "required"),
+        ('[acs_token]\nprovider = "url"\nurl = "ftp://x"\n', 3, "acs_token.url", "http"),
+        ('acs_token = "fixed"\n', 1, "acs_token", "table"),
+        ("acs_token = { provider = 3 }\n", 1, "acs_token.provider", "string"),
+        ('[keymap]\nsend = "ctrl+s"\nquit = 5\n', 3, "keymap.quit", "keys as a string"),
+        ('theme = "a"\nbase_url = "http://x\n', 2, "base_url", "not valid TOML"),
+        ('theme = "a"\ntheme = "b"\n', 2, "theme", "not valid TOML"),
+    ],
+)
+def test_each_mistake_names_file_line_and_key(
+    tmp_path: Path, text: str, line: int, key: str, why: str
+) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert str(path) in message
+    assert f"line {line}," in message
+    assert f"key '{key}'" in message
+    assert why in message
+    assert (info.value.line, info.value.key) == (line, key)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "key"),
+    [
+        ('theme = "x"\nBDUSS_BFESS = "secret-bduss-value-123"\n', 2, "BDUSS_BFESS"),
+        ('[auth]\nbaiduid = "secret-baiduid-value-123"\n', 2, "auth.baiduid"),
+        ("[acs_token]\nBDUSS = 'secret-bduss-value-123'\n", 2, "acs_token.BDUSS"),
+    ],
+)
+def test_cookies_in_the_config_are_refused(tmp_path: Path, text: str, line: int, key: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert "ernie-tui login" in message
+    assert f"line {line}" in message and key in message
+    assert "secret-" not in message
+
+
+def test_a_file_that_is_not_utf8_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes(b'theme = "x"\nbase_url = "\xff"\n')
+    with pytest.raises(ConfigError, match="line 2"):
+        load_config(path)
+
+
+def test_a_directory_is_not_a_config(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="directory"):
+        load_config(tmp_path)
+
+
+def test_providers_follow_the_config() -> None:
+    assert isinstance(acs_provider(Config()), NoAcsToken)
+    fixed = acs_provider(Config(acs_token=AcsTokenConfig("fixed", token="tok-1234567890")))
+    assert isinstance(fixed, FixedAcsToken)
+    assert "tok-1234567890" not in repr(fixed)
+    command = acs_provider(Config(acs_token=AcsTokenConfig("command", command="helper --x")))
+    assert isinstance(command, CommandAcsToken)
+    assert command.argv == ["helper", "--x"]
+    url = acs_provider(Config(acs_token=AcsTokenConfig("url", url="https://acs.example/t")))
+    assert isinstance(url, UrlAcsToken)
+
+
+def test_the_acs_token_is_masked_in_the_config_repr() -> None:
+    config = Config(acs_token=AcsTokenConfig("fixed", token="tok-very-secret-123"))
+    assert "tok-very-secret-123" not in repr(config)
+
+
+async def test_make_client_talks_to_the_configured_server(
+    server: ServerThread, account: Account
+) -> None:
+    config = Config(base_url=server.base_url, connect_timeout=4, request_timeout=7, idle_timeout=9)
+    credential = Credential(account.baiduid, account.bduss, "session")
+    async with make_client(config, credential) as client:
+        assert client.base_url == server.base_url
+        assert (client.timeouts.connect, client.timeouts.request, client.timeouts.idle) == (4, 7, 9)
+        session_id = await client.new_conversation("from the config")
+        conversations = await client.list_conversations()
+        assert [s.session_id for s in conversations.all()] == [session_id]
+        assert account.bduss.reveal() not in repr(client)
