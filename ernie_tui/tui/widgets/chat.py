@@ -1,0 +1,520 @@
+"""The history pane: questions, answers, and the answer being streamed.
+
+Answers are ``Static`` widgets holding a Rich ``Markdown`` (cheap), not
+Textual's ``Markdown`` widget (a widget per block: 13k widgets for 2k
+messages). Only a window of the newest messages is mounted; older ones are
+mounted again when the user scrolls to the top.
+
+:class:`StreamingAnswer` is the streaming design the performance issue
+measures: increments are buffered and applied on a timer; finished top-level
+markdown blocks are mounted once and never touched again; only the unfinished
+tail is re-rendered, so per-update work is bounded by the tail, not the answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.console import Group, RenderableType
+from rich.markdown import Markdown
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.reactive import reactive
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import Static
+
+from ...api import Chat
+from ...sanitize import clean, clean_line
+
+__all__ = [
+    "ChatView",
+    "Question",
+    "Reply",
+    "StreamingAnswer",
+    "markdown",
+    "split_finished_blocks",
+]
+
+CODE_THEME = "monokai"
+WINDOW = 40
+"""How many messages are mounted at first, and how many more each time the
+user reaches the top."""
+
+
+def markdown(text: str) -> Markdown:
+    """A Rich ``Markdown`` of already-cleaned text. Links are shown as text
+    followed by their address, never as hidden terminal hyperlinks."""
+    return Markdown(text, code_theme=CODE_THEME, hyperlinks=False)
+
+
+def links(urls: Sequence[str]) -> Text:
+    """Image addresses, one per line, shown in full."""
+    text = Text()
+    for index, url in enumerate(urls):
+        shown = clean_line(url)
+        if index:
+            text.append("\n")
+        text.append("🖼 image: ", style="dim")
+        text.append(shown, style=Style(underline=True))
+    return text
+
+
+def split_finished_blocks(text: str) -> tuple[list[str], str]:
+    """Split ``text`` into the top-level markdown blocks that are finished (a
+    blank line outside fenced code follows them) and the unfinished rest.
+
+    ``text`` must start outside a fenced code block (the rest returned always
+    does). Work is linear in ``len(text)``.
+    """
+    blocks: list[str] = []
+    fence = ""
+    start = 0
+    pos = 0
+    length = len(text)
+    while True:
+        end = text.find("\n", pos)
+        if end < 0:
+            break  # the last line is not complete yet
+        line = text[pos:end]
+        stripped = line.strip()
+        if fence:
+            if stripped.startswith(fence) and stripped.strip(fence[0]) == "":
+                fence = ""
+        elif stripped.startswith(("```", "~~~")):
+            marker = stripped[0]
+            fence = stripped[: len(stripped) - len(stripped.lstrip(marker))]
+        elif not stripped:
+            block = text[start:pos].strip("\n")
+            if block.strip():
+                blocks.append(block)
+            start = end + 1
+        pos = end + 1
+        if pos >= length:
+            break
+    return blocks, text[start:]
+
+
+class Question(Static):
+    """A question the user asked."""
+
+    DEFAULT_CSS = """
+    Question {
+        margin: 1 0 0 0;
+        padding: 0 1;
+        border-left: wide $secondary;
+        background: $secondary 12%;
+    }
+    """
+
+    def __init__(self, text: str, *, chat_id: str = "") -> None:
+        body = Text()
+        body.append("You\n", style="bold")
+        body.append(clean(text))
+        super().__init__(body)
+        self.text = text
+        self.chat_id = chat_id
+
+
+class Reply(Static, can_focus=False):
+    """An answer from the history."""
+
+    DEFAULT_CSS = """
+    Reply {
+        margin: 1 0 0 0;
+        padding: 0 1;
+        border-left: wide $primary;
+    }
+    Reply.-selected {
+        background: $primary 10%;
+        border-left: wide $accent;
+    }
+    """
+
+    def __init__(self, text: str, *, chat_id: str = "", urls: Sequence[str] = ()) -> None:
+        self.text = clean(text)
+        self.chat_id = chat_id
+        self.urls = tuple(urls)
+        parts: list[RenderableType] = [Text("ERNIE", style="bold"), markdown(self.text)]
+        if self.urls:
+            parts.append(links(self.urls))
+        super().__init__(Group(*parts))
+
+    def on_click(self, event: events.Click) -> None:
+        chat = self.query_ancestor(ChatView)
+        chat.select_answer(self)
+
+
+class StreamingAnswer(Vertical):
+    """An answer arriving increment by increment.
+
+    Call :meth:`append` per increment (cheap: it only buffers), then
+    :meth:`finish` with the authoritative final text, or :meth:`mark_stopped`
+    / :meth:`mark_incomplete`.
+    """
+
+    DEFAULT_CSS = """
+    StreamingAnswer {
+        height: auto;
+        margin: 1 0 0 0;
+        padding: 0 1;
+        border-left: wide $primary;
+    }
+    StreamingAnswer.-selected {
+        background: $primary 10%;
+        border-left: wide $accent;
+    }
+    StreamingAnswer > Static {
+        height: auto;
+    }
+    StreamingAnswer > .answer--label {
+        text-style: bold;
+    }
+    StreamingAnswer > .answer--status {
+        display: none;
+        color: $text-muted;
+        text-style: italic;
+    }
+    StreamingAnswer.-streaming > .answer--status {
+        display: block;
+    }
+    StreamingAnswer.-stopped > .answer--status {
+        display: block;
+        color: $warning;
+    }
+    StreamingAnswer.-incomplete > .answer--status {
+        display: block;
+        color: $error;
+    }
+    StreamingAnswer > .answer--tail.-empty {
+        display: none;
+    }
+    """
+
+    state: reactive[str] = reactive("streaming")
+    """``streaming``, ``done``, ``stopped`` or ``incomplete``."""
+
+    FLUSH_INTERVAL = 1 / 15
+    """Increments that arrive within this long are applied together."""
+
+    def __init__(self, *, retry_hint: str = "") -> None:
+        super().__init__(classes="-streaming")
+        self.chat_id = ""
+        self.urls: tuple[str, ...] = ()
+        self.retry_hint = retry_hint
+        self._received: list[str] = []
+        self._buffer: list[str] = []
+        self._tail = ""
+        self._shown_tail: str | None = None
+        self._blocks: list[Static] = []
+        self._timer: Timer | None = None
+        self._final: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("ERNIE", classes="answer--label")
+        yield Static("", classes="answer--tail -empty")
+        yield Static("", classes="answer--links -empty")
+        yield Static("…", classes="answer--status")
+
+    def on_mount(self) -> None:
+        self._timer = self.set_interval(self.FLUSH_INTERVAL, self._flush)
+        if self._buffer:
+            self._flush()
+
+    @property
+    def text(self) -> str:
+        """The answer as shown: the final text once finished, else what arrived."""
+        if self._final is not None:
+            return self._final
+        if len(self._received) > 1:
+            self._received = ["".join(self._received)]
+        return self._received[0] if self._received else ""
+
+    @property
+    def block_count(self) -> int:
+        """How many finished blocks are mounted (for tests and benchmarks)."""
+        return len(self._blocks)
+
+    def append(self, piece: str) -> None:
+        """Queue an increment; it reaches the screen at the next flush."""
+        if not piece:
+            return
+        piece = clean(piece)
+        self._received.append(piece)
+        self._buffer.append(piece)
+
+    def _flush(self) -> None:
+        if not self._buffer or not self.is_attached:
+            return
+        self._tail += "".join(self._buffer)
+        self._buffer.clear()
+        blocks, self._tail = split_finished_blocks(self._tail)
+        tail_widget = self.query_one(".answer--tail", Static)
+        if blocks:
+            new = [Static(markdown(block), classes="answer--block") for block in blocks]
+            self._blocks.extend(new)
+            self.mount_all(new, before=tail_widget)
+        if self._tail != self._shown_tail:
+            self._shown_tail = self._tail
+            tail_widget.set_class(not self._tail.strip(), "-empty")
+            tail_widget.update(markdown(self._tail))
+
+    def _stop_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    def finish(self, final_text: str, urls: Sequence[str] = ()) -> None:
+        """The answer ended; ``final_text`` (the stream's ``tokens_all``) is
+        authoritative. Re-renders once if it differs from what arrived."""
+        self._flush()
+        self._stop_timer()
+        final = clean(final_text)
+        received = self.text
+        self._final = final
+        if final != received and self.is_attached:
+            for block in self._blocks:
+                block.remove()
+            self._blocks.clear()
+            blocks, rest = split_finished_blocks(final + "\n\n")
+            tail_widget = self.query_one(".answer--tail", Static)
+            new = [Static(markdown(block), classes="answer--block") for block in blocks]
+            self._blocks.extend(new)
+            if new:
+                self.mount_all(new, before=tail_widget)
+            self._tail = rest
+            self._shown_tail = rest
+            tail_widget.update(markdown(rest))
+            tail_widget.set_class(not rest.strip(), "-empty")
+        self.set_urls(urls)
+        self.state = "done"
+
+    def set_urls(self, urls: Sequence[str]) -> None:
+        self.urls = tuple(urls)
+        if not self.is_attached:
+            return
+        widget = self.query_one(".answer--links", Static)
+        widget.update(links(self.urls))
+        widget.set_class(not self.urls, "-empty")
+
+    def mark_stopped(self) -> None:
+        """Stopped by the user: what arrived stays."""
+        self._flush()
+        self._stop_timer()
+        self.state = "stopped"
+
+    def mark_incomplete(self, reason: str = "") -> None:
+        """Cut off or failed: what arrived stays, marked incomplete."""
+        self._flush()
+        self._stop_timer()
+        self._incomplete_reason = reason
+        self.state = "incomplete"
+
+    def watch_state(self, state: str) -> None:
+        for name in ("streaming", "done", "stopped", "incomplete"):
+            self.set_class(state == name, f"-{name}")
+        if not self.is_attached:
+            return
+        status = self.query_one(".answer--status", Static)
+        if state == "streaming":
+            status.update("…")
+        elif state == "stopped":
+            status.update("■ stopped — the answer was stopped here.")
+        elif state == "incomplete":
+            hint = f" Press {self.retry_hint} to retry." if self.retry_hint else ""
+            status.update(f"⚠ incomplete — the answer did not finish.{hint}")
+
+    def on_click(self, event: events.Click) -> None:
+        chat = self.query_ancestor(ChatView)
+        chat.select_answer(self)
+
+
+class ChatView(VerticalScroll):
+    """The open conversation's messages, newest at the bottom."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "shift+up",
+            "select_previous",
+            "Previous answer",
+            show=False,
+            id="chat.previous_answer",
+            tooltip="Select the previous answer (for Share conversation).",
+        ),
+        Binding(
+            "shift+down",
+            "select_next",
+            "Next answer",
+            show=False,
+            id="chat.next_answer",
+            tooltip="Select the next answer (for Share conversation).",
+        ),
+    ]
+
+    DEFAULT_CSS = """
+    ChatView {
+        height: 1fr;
+        padding: 0 1 1 1;
+        background: $background;
+    }
+    ChatView > .chat--empty {
+        color: $text-muted;
+        text-style: italic;
+        margin: 1 0;
+    }
+    ChatView > .chat--older {
+        color: $text-muted;
+        text-align: center;
+    }
+    """
+
+    class OlderMounted(Message):
+        """Older messages were mounted above the window."""
+
+        def __init__(self, chat_view: ChatView, count: int) -> None:
+            super().__init__()
+            self.chat_view = chat_view
+            self.count = count
+
+        @property
+        def control(self) -> ChatView:
+            return self.chat_view
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._chats: list[Chat] = []
+        self._start = 0
+        self._loading_older = False
+        self.selected: Reply | StreamingAnswer | None = None
+
+    # -- filling ---------------------------------------------------------------
+
+    async def show_empty(self, text: str) -> None:
+        """Clear the pane and show a hint."""
+        self._chats = []
+        self._start = 0
+        self.selected = None
+        await self.remove_children()
+        await self.mount(Static(text, classes="chat--empty"))
+
+    async def show_chats(self, chats: Sequence[Chat], *, empty_text: str = "") -> None:
+        """Show a conversation's history, scrolled to the newest message."""
+        self._chats = list(chats)
+        self._start = max(0, len(self._chats) - WINDOW)
+        self.selected = None
+        await self.remove_children()
+        widgets: list[Widget] = [self._widget_for(c) for c in self._chats[self._start :]]
+        if not widgets and empty_text:
+            widgets.append(Static(empty_text, classes="chat--empty"))
+        if self._start:
+            widgets.insert(0, self._older_hint())
+        await self.mount_all(widgets)
+        self.anchor()
+
+    def _older_hint(self) -> Static:
+        return Static(
+            f"↑ {self._start} earlier messages — scroll up to see them",
+            classes="chat--older",
+        )
+
+    @staticmethod
+    def _widget_for(chat: Chat) -> Widget:
+        if chat.role == "user":
+            return Question(chat.text, chat_id=chat.chat_id)
+        return Reply(chat.text, chat_id=chat.chat_id, urls=chat.urls)
+
+    @property
+    def mounted_messages(self) -> int:
+        """How many messages are mounted (the window)."""
+        return sum(1 for w in self.children if isinstance(w, Question | Reply))
+
+    async def add_question(self, text: str) -> Question:
+        await self.remove_children(".chat--empty")
+        question = Question(text)
+        await self.mount(question)
+        self.anchor()
+        return question
+
+    async def add_answer(self, answer: StreamingAnswer) -> StreamingAnswer:
+        await self.remove_children(".chat--empty")
+        await self.mount(answer)
+        self.anchor()
+        return answer
+
+    # -- window ------------------------------------------------------------------
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if new_value <= 0 and self._start > 0 and not self._loading_older:
+            self._loading_older = True
+            self.call_later(self._mount_older)
+
+    async def _mount_older(self) -> None:
+        try:
+            end = self._start
+            begin = max(0, end - WINDOW)
+            widgets = [self._widget_for(c) for c in self._chats[begin:end]]
+            hint = self.query_children(".chat--older")
+            first: Widget | None = None
+            for child in self.children:
+                if not child.has_class("chat--older"):
+                    first = child
+                    break
+            old_height = self.virtual_size.height
+            old_y = self.scroll_y
+            self._start = begin
+            if first is not None:
+                await self.mount_all(widgets, before=first)
+            else:
+                await self.mount_all(widgets)
+            await hint.remove()
+            if self._start:
+                await self.mount(self._older_hint(), before=widgets[0])
+            self.post_message(self.OlderMounted(self, len(widgets)))
+
+            def keep_place() -> None:
+                delta = self.virtual_size.height - old_height
+                self.scroll_to(y=old_y + delta, animate=False, immediate=True)
+                self._loading_older = False
+
+            self.call_after_refresh(keep_place)
+        except Exception:
+            self._loading_older = False
+            raise
+
+    # -- answers -------------------------------------------------------------------
+
+    def answers(self) -> list[Reply | StreamingAnswer]:
+        return [w for w in self.children if isinstance(w, Reply | StreamingAnswer)]
+
+    def last_answer(self) -> Reply | StreamingAnswer | None:
+        found = self.answers()
+        return found[-1] if found else None
+
+    def select_answer(self, answer: Reply | StreamingAnswer | None) -> None:
+        if self.selected is not None:
+            self.selected.remove_class("-selected")
+        self.selected = answer
+        if answer is not None:
+            answer.add_class("-selected")
+            self.scroll_to_widget(answer, animate=False)
+
+    def action_select_previous(self) -> None:
+        found = self.answers()
+        if not found:
+            return
+        index = found.index(self.selected) if self.selected in found else len(found)
+        self.select_answer(found[max(0, index - 1)])
+
+    def action_select_next(self) -> None:
+        found = self.answers()
+        if not found:
+            return
+        index = found.index(self.selected) if self.selected in found else len(found) - 1
+        self.select_answer(found[min(len(found) - 1, index + 1)])

@@ -1,0 +1,53 @@
+"""The status line: the account (masked), the server, and whether an answer is
+streaming."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+__all__ = ["StatusLine"]
+
+
+class StatusLine(Static):
+    """One line under the conversation: who, where, and what is going on."""
+
+    DEFAULT_CSS = """
+    StatusLine {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+        color: $text-muted;
+    }
+    StatusLine.-streaming {
+        color: $text;
+    }
+    """
+
+    account: reactive[str] = reactive("")
+    """The signed-in account, masked."""
+    server: reactive[str] = reactive("")
+    """The server's host."""
+    streaming: reactive[bool] = reactive(False)
+    """Whether an answer is streaming."""
+    activity: reactive[str] = reactive("")
+    """What is happening besides streaming (loading, deleting…)."""
+
+    def render(self) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if self.streaming:
+            text.append("● streaming… ", style="bold")
+            text.append("(esc stops) ")
+        elif self.activity:
+            text.append(f"{self.activity} ")
+        else:
+            text.append("ready ")
+        text.append("│ ")
+        text.append(self.account or "not signed in")
+        text.append(" @ ")
+        text.append(self.server)
+        return text
+
+    def watch_streaming(self, streaming: bool) -> None:
+        self.set_class(streaming, "-streaming")
