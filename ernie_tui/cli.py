@@ -211,14 +211,17 @@ def _find_credential(host: str) -> Credential | None:
 
 
 def _require_credential(config: Config) -> Credential:
+    from .config import DEFAULT_BASE_URL
     from .credentials import ENV_BAIDUID, ENV_BDUSS, host_of
 
     host = host_of(config.base_url)
     credential = _find_credential(host)
     if credential is None:
+        login = "ernie-tui login"
+        if host != host_of(DEFAULT_BASE_URL):
+            login += f" --base-url {config.base_url}"
         raise _Fail(
-            f"not signed in to {host}: run `ernie-tui login` (add --base-url "
-            f"{config.base_url} for this server), or set {ENV_BAIDUID} and {ENV_BDUSS}.",
+            f"not signed in to {host}: run `{login}`, or set {ENV_BAIDUID} and {ENV_BDUSS}.",
             EXIT_NOT_SIGNED_IN,
         )
     return credential
@@ -337,7 +340,7 @@ def _login(args: argparse.Namespace) -> int:
         session = dataclasses.replace(credential, source="session")
         return _run_app(config, session)
     print(
-        f"Signed in to {host} as {credential.masked} ({count} conversations). "
+        f"Signed in to {host} as {credential.masked} ({_conversations(count)}). "
         f"The cookies are kept in the keyring ({keyring_backend_name()}).",
         file=sys.stderr,
     )
@@ -382,6 +385,7 @@ def _status(args: argparse.Namespace) -> int:
         ENV_BAIDUID,
         ENV_BDUSS,
         KeyringUnavailableError,
+        from_environment,
         host_of,
         keyring_backend_name,
         keyring_detected_name,
@@ -403,7 +407,8 @@ def _status(args: argparse.Namespace) -> int:
             else "no keyring backend"
         )
         rows.append(("keyring", f"none ({reason})"))
-        rows.append(("remedy", KeyringUnavailableError().remedies))
+        if from_environment() is None:
+            rows.append(("remedy", KeyringUnavailableError().remedies))
     else:
         rows.append(("keyring", backend))
     set_vars = [name for name in (ENV_BAIDUID, ENV_BDUSS) if os.environ.get(name, "").strip()]
@@ -441,9 +446,13 @@ def _status(args: argparse.Namespace) -> int:
         rows.append(("server says", f"{word}: {exc.message}"))
         _print_rows(out, rows)
         return exc.code
-    rows.append(("server says", f"accepted ({count} conversations)"))
+    rows.append(("server says", f"accepted ({_conversations(count)})"))
     _print_rows(out, rows)
     return EXIT_OK
+
+
+def _conversations(count: int) -> str:
+    return "1 conversation" if count == 1 else f"{count} conversations"
 
 
 def _print_rows(out: TextIO, rows: list[tuple[str, str]]) -> None:
@@ -759,7 +768,24 @@ _COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
 }
 
 
+def _cookie_in_argv(argv: Sequence[str]) -> bool:
+    import re
+
+    pattern = re.compile(r"(?:BDUSS|BAIDUID)\w*\s*=\s*\S", re.IGNORECASE)
+    return any(pattern.search(arg) for arg in argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if _cookie_in_argv(argv):
+        # Refuse before argparse, whose usage errors would echo the value.
+        _err(
+            "cookie values are never taken from the command line: they would leak into "
+            "`ps` and your shell history. Run `ernie-tui login` and paste them at the "
+            "hidden prompt, or pipe them in with `ernie-tui login --stdin`. If you typed "
+            "a real cookie, remove that line from your shell history."
+        )
+        return EXIT_USAGE
     args = _parser().parse_args(argv)
     command = _COMMANDS[args.command]
     try:
