@@ -79,9 +79,7 @@ async def test_delete_one_and_many(client: ErnieClient) -> None:
     assert left == {ids[3]}
 
 
-async def test_accounts_do_not_see_each_other(
-    client: ErnieClient, server: ServerThread
-) -> None:
+async def test_accounts_do_not_see_each_other(client: ErnieClient, server: ServerThread) -> None:
     await client.new_conversation("mine")
     async with ErnieClient("OTHER:FG=1", "another-account-cookie", base_url=server.base_url) as c:
         assert (await c.list_conversations()).all() == ()

@@ -152,8 +152,12 @@ async def test_without_tokens_all_the_increments_make_the_answer(
 
 
 async def test_img_and_br_in_the_final_text(client: ErnieClient, server: ServerThread) -> None:
-    final = '我画好了。<img src="http://eb118-file.cdn.bcebos.com/upload/F09A?x=1&amp;y=2" /><br>再见'
-    body = stream(STANDARD[0], ("message", msg(final)), ("message", msg("", end=1, tokens_all=final)))
+    final = (
+        '我画好了。<img src="http://eb118-file.cdn.bcebos.com/upload/F09A?x=1&amp;y=2" /><br>再见'
+    )
+    body = stream(
+        STANDARD[0], ("message", msg(final)), ("message", msg("", end=1, tokens_all=final))
+    )
     pieces, answer = await answer_of(client, server, body)
     assert pieces == ["我画好了。\n再见"]
     assert answer is not None
@@ -165,7 +169,8 @@ async def test_img_and_br_in_the_final_text(client: ErnieClient, server: ServerT
     "content_type", ["application/json;charset=UTF-8", "text/event-stream;charset=UTF-8"]
 )
 @pytest.mark.parametrize(
-    ("msg_text", "kind"), [("请先登录", NotSignedInError), ("用户访问被限制", AccessRestrictedError)]
+    ("msg_text", "kind"),
+    [("请先登录", NotSignedInError), ("用户访问被限制", AccessRestrictedError)],
 )
 async def test_a_plain_json_envelope_instead_of_a_stream(
     client: ErnieClient,

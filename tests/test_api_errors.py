@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-
 from conftest import Account
+
 from ernie_tui.api import (
     AccessRestrictedError,
     CommandAcsToken,
@@ -33,8 +33,6 @@ from ernie_tui.server import CONTROL_PREFIX, Fault, ServerThread
 TEXT = "one two three four five six seven eight nine ten"
 # The increments the server cuts TEXT into (the demo bot's split).
 PIECES = ["one", " two", " three", " four", " five", " six", " seven", " eight", " nine", " ten"]
-
-raised: list[BaseException] = []
 
 
 def _secrets_absent(text: str, account: Account) -> None:

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
 from conftest import Account
+
 from ernie_tui import Ernie
 from ernie_tui.api import NotSignedInError
 from ernie_tui.server import ServerThread
@@ -172,9 +172,7 @@ def test_close_ends_the_thread_and_is_idempotent(server: ServerThread, account: 
         ernie.getConversation()
 
 
-def test_a_forgotten_ernie_does_not_leak_its_thread(
-    server: ServerThread, account: Account
-) -> None:
+def test_a_forgotten_ernie_does_not_leak_its_thread(server: ServerThread, account: Account) -> None:
     import gc
 
     ernie = Ernie(account.baiduid.reveal(), account.bduss.reveal(), base_url=server.base_url)
