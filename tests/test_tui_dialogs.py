@@ -23,7 +23,7 @@ from ernie_tui.server import ServerThread
 from ernie_tui.server.faults import Fault
 from ernie_tui.tui.screens.dialogs import ConfirmDialog, LinkDialog, RenameDialog, ShareDialog
 from ernie_tui.tui.screens.help import HelpScreen
-from ernie_tui.tui.screens.shares import SharesScreen
+from ernie_tui.tui.screens.shares import SharesScreen, short_time
 
 HOSTILE = "Plans \x1b]52;c;SGVsbG8=\x07\x1b[2J\x9b31m\x1b]8;;http://evil/\x07[b]bold[/b]"
 
@@ -285,7 +285,7 @@ URL = "https://yiyan.baidu.com/share/IUGAEK"
 async def test_link_dialog_copy_again_calls_copy_to_clipboard() -> None:
     app = Host()
     async with app.run_test() as pilot:
-        app.copy_to_clipboard = app.copied.append  # type: ignore[method-assign]
+        app.copy_to_clipboard = app.copied.append  # type: ignore[method-assign, assignment]
         app.show(LinkDialog(URL, copied=False))
         await pilot.pause()
         text = screen_text(app)
@@ -376,7 +376,7 @@ async def test_shares_screen_lists_the_shares(client: ErnieClient) -> None:
         text = screen_text(app)
         assert "Manage shares" in text and "2 shares" in text
         # Enter (or c) copies the highlighted link.
-        app.copy_to_clipboard = app.copied.append  # type: ignore[method-assign]
+        app.copy_to_clipboard = app.copied.append  # type: ignore[method-assign, assignment]
         await pilot.press("enter", "down", "c")
         assert app.copied == [client.share_url(row[0]), client.share_url(table_keys(screen)[1])]
         await pilot.press("escape")
@@ -406,7 +406,7 @@ async def test_shares_screen_deletes_one_after_confirming(client: ErnieClient) -
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app.screen is screen
+        assert app.screen_stack[-1] is screen
         remaining = await client.list_shares()
         assert [s.key for s in remaining] == table_keys(screen)
         assert first not in table_keys(screen) and len(remaining) == 1
@@ -431,7 +431,7 @@ async def test_shares_screen_deletes_all_after_confirming(client: ErnieClient) -
         # Nothing left to delete: no dialog opens.
         await pilot.press("D", "d")
         await pilot.pause()
-        assert app.screen is screen
+        assert app.screen_stack[-1] is screen
 
 
 async def test_shares_screen_with_no_shares_says_so(client: ErnieClient) -> None:
@@ -458,7 +458,7 @@ async def test_shares_screen_reports_a_server_error_and_stays_usable(
         await pilot.pause()
         errors = [message for severity, message in app.notes if severity == "error"]
         assert len(errors) == 1 and "HTTP 500" in errors[0]
-        assert app.screen is screen
+        assert app.screen_stack[-1] is screen
         assert table_keys(screen) == before
         assert len(await client.list_shares()) == 2
         # The list itself failing to load keeps what was shown.
@@ -478,3 +478,9 @@ async def test_shares_screen_reports_a_server_error_and_stays_usable(
         await pilot.pause()
         assert len(table_keys(screen)) == 1
         assert len(await client.list_shares()) == 1
+
+
+def test_share_times_are_shortened_for_the_table() -> None:
+    assert short_time("2024-05-01 09:30:00", this_year="2024") == "05-01 09:30"
+    assert short_time("2023-12-31 23:59:59", this_year="2024") == "2023-12-31"
+    assert short_time("yesterday", this_year="2024") == "yesterday"

@@ -263,6 +263,10 @@ class ShareDialog(DialogScreen[ShareScope | None]):
         width: 1fr;
         margin: 1 0 0 0;
     }
+    ShareDialog #share-answer:disabled {
+        color: $text-disabled;
+        text-style: italic;
+    }
     """
 
     def __init__(self, name: str, can_share_answer: bool) -> None:

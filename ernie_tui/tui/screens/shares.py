@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import ClassVar
 
 from rich.text import Text
@@ -17,6 +18,17 @@ from ...sanitize import clean_line
 from .dialogs import ConfirmDialog
 
 __all__ = ["SharesScreen"]
+
+HINT = "Anyone with a link can open it. Enter copies the highlighted link."
+
+
+def short_time(stamp: str, *, this_year: str | None = None) -> str:
+    """A share's ``YYYY-MM-DD HH:MM:SS`` as ``MM-DD HH:MM`` this year, else
+    ``YYYY-MM-DD``; anything else as it came."""
+    year = this_year or time.strftime("%Y")
+    if len(stamp) >= 16 and stamp[4] == "-" and stamp[10] == " ":
+        return stamp[5:16] if stamp[:4] == year else stamp[:10]
+    return stamp
 
 
 def _plural(count: int) -> str:
@@ -70,8 +82,9 @@ class SharesScreen(ModalScreen[None]):
     SharesScreen > #shares {
         width: 96;
         max-width: 95%;
-        height: 80%;
-        padding: 0 1;
+        height: auto;
+        max-height: 90%;
+        padding: 0;
         border: round $primary;
         border-title-color: $text;
         border-title-style: bold;
@@ -79,17 +92,21 @@ class SharesScreen(ModalScreen[None]):
         background: $surface;
     }
     SharesScreen #shares-table {
-        height: 1fr;
+        height: auto;
+        min-height: 5;
+        max-height: 60vh;
         background: $surface;
     }
     SharesScreen #shares-empty {
         display: none;
-        height: 1fr;
-        content-align: center middle;
+        height: auto;
+        margin: 1 0;
+        padding: 0 1;
         color: $text-muted;
     }
     SharesScreen #shares-status {
         height: auto;
+        padding: 0 1;
         color: $text-muted;
     }
     SharesScreen #shares-status.-error {
@@ -116,7 +133,7 @@ class SharesScreen(ModalScreen[None]):
             box.border_title = "Manage shares"
             box.border_subtitle = "loading…"
             yield Static(
-                "Links anyone can open. Enter or c copies one; d deletes it; D deletes all.",
+                HINT,
                 id="shares-status",
                 markup=False,
             )
@@ -166,7 +183,7 @@ class SharesScreen(ModalScreen[None]):
                 _cell(share.key),
                 _cell(self.client.share_url(share.key)),
                 _cell(share.session_id),
-                _cell(share.create_time),
+                _cell(short_time(share.create_time)),
                 key=share.share_id,
             )
         self.shares = shares
@@ -174,6 +191,7 @@ class SharesScreen(ModalScreen[None]):
             table.move_cursor(row=min(max(row, 0), len(shares) - 1))
         self.query_one("#shares").set_class(not shares, "-empty")
         self.query_one("#shares").border_subtitle = _plural(len(shares))
+        self.refresh_bindings()
 
     @work(exclusive=True, group="shares-load", exit_on_error=False)
     async def load(self) -> None:
@@ -191,7 +209,7 @@ class SharesScreen(ModalScreen[None]):
         finally:
             table.loading = False
         self.loaded = True
-        self._status("Links anyone can open. Enter or c copies one; d deletes it; D deletes all.")
+        self._status(HINT)
         self._show(shares)
 
     @work(group="shares-change", exit_on_error=False)
@@ -217,6 +235,12 @@ class SharesScreen(ModalScreen[None]):
     @on(DataTable.RowSelected, "#shares-table")
     def _row_selected(self) -> None:
         self.action_copy()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Copy and delete are greyed out while there is nothing to act on."""
+        if action in ("copy", "delete", "delete_all") and not self.shares:
+            return None
+        return True
 
     def action_close(self) -> None:
         self.dismiss(None)
