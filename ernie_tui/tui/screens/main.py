@@ -443,7 +443,7 @@ class MainScreen(Screen[None]):
             if chats and chats[-1].role == "user" and chats[-1].text == ask.question:
                 chats.pop()
         self.parent_chat_id = detail.current_chat_id or "0"
-        self.history_answer_ids = [c.chat_id for c in detail.histories if c.role == "robot"]
+        self.history_answer_ids = [c.chat_id for c in detail.messages if c.role == "robot"]
         await self.chat.show_chats(chats, empty_text="No messages yet. Ask something below.")
         self.chat.loading = False
         if streaming_here and ask is not None:

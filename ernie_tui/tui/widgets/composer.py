@@ -100,7 +100,12 @@ class Composer(TextArea):
         if event.key == "enter":
             bound = self.screen.active_bindings.get("enter")
             if bound is not None and bound.binding.action == "submit":
-                return  # the send binding handles it (remappable through the keymap)
+                # Enter is the send key (unless the keymap moved it): TextArea
+                # would insert a line break, so handle it here.
+                event.stop()
+                event.prevent_default()
+                self.action_submit()
+                return
         await super()._on_key(event)
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
