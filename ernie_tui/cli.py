@@ -66,19 +66,19 @@ def _err(message: str) -> None:
 # -- the parser -------------------------------------------------------------------
 
 
-def _common() -> argparse.ArgumentParser:
-    """Options every subcommand accepts too (SUPPRESS keeps a value given before
-    the subcommand from being reset by the subparser's default)."""
+def _common(default: object) -> argparse.ArgumentParser:
+    """Options every subcommand accepts too. The subcommands' copy defaults to
+    SUPPRESS, so a value given before the subcommand is not reset."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--base-url",
-        default=argparse.SUPPRESS,
+        default=default,
         help=f"server to talk to (env {ENV_BASE_URL}; default: base_url in the config, "
         "https://yiyan.baidu.com)",
     )
     common.add_argument(
         "--config",
-        default=argparse.SUPPRESS,
+        default=default,
         help="config file (env ERNIE_TUI_CONFIG; default: config.toml in the "
         "platform's config directory)",
     )
@@ -86,15 +86,14 @@ def _common() -> argparse.ArgumentParser:
 
 
 def _parser() -> argparse.ArgumentParser:
-    common = _common()
+    common = _common(argparse.SUPPRESS)
     parser = argparse.ArgumentParser(
         prog="ernie-tui",
         description="A full-screen terminal client for Baidu's ERNIE Bot (文心一言).",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        parents=[common],
+        parents=[_common(None)],
     )
-    parser.set_defaults(base_url=None, config=None)
     parser.add_argument(
         "--demo",
         action="store_true",

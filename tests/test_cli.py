@@ -318,9 +318,10 @@ def test_a_rejected_credential_exits_3(cli: Cli, server: ServerThread) -> None:
 def test_an_unreachable_server_exits_4(cli: Cli, own_server: ServerThread) -> None:
     base_url = own_server.base_url
     own_server.stop()
-    run = cli("list", "--base-url", base_url)
-    assert run.code == 4
-    assert "Cannot reach" in run.err
+    for args in (("list", "--base-url", base_url), ("--base-url", base_url, "list")):
+        run = cli(*args)
+        assert run.code == 4
+        assert "Cannot reach" in run.err
 
 
 def test_a_malformed_config_exits_2_and_the_app_does_not_start(cli: Cli) -> None:

@@ -66,10 +66,17 @@ _ANSI = re.compile(
 class PtyApp:
     """The app in a 120x40 pseudo-terminal; everything it writes is kept."""
 
-    def __init__(self, crash: str, base_url: str, env: dict[str, str], tmp_path: Path) -> None:
+    def __init__(
+        self,
+        crash: str,
+        base_url: str,
+        env: dict[str, str],
+        tmp_path: Path,
+        *args: str,
+    ) -> None:
         master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-        self.argv = [sys.executable, "-c", DRIVER, crash, "--base-url", base_url]
+        self.argv = [sys.executable, "-c", DRIVER, crash, "--base-url", base_url, *args]
         self.proc = subprocess.Popen(
             self.argv,
             stdin=slave,
@@ -216,3 +223,24 @@ def test_a_crash_in_sign_in_prints_no_cookie(
     plain = app.finish()
     assert "injected crash in the sign-in handler" in plain
     assert_no_cookie(app)
+
+
+def test_login_without_a_keyring_keeps_the_cookies_for_this_run(
+    server: ServerThread, env: dict[str, str], tmp_path: Path
+) -> None:
+    app = PtyApp("none", server.base_url, env, tmp_path, "login")
+    app.wait_for("BAIDUID: ")
+    app.type(BAIDUID + "\r")
+    app.wait_for("BDUSS_BFESS: ")
+    app.type(BDUSS + "\r")
+    # The server accepted them; the (fail) keyring cannot keep them.
+    app.wait_for("[y/N]")
+    assert "gnome-keyring-daemon" in app.plain
+    app.type("y\r")
+    app.wait_for("Ask ERNIE")  # the app opened signed in, not on the sign-in screen
+    app.settle()
+    app.type("\x11")  # ctrl+q
+    plain = app.finish()
+    assert app.proc.returncode == 0
+    assert "BAIDUID cookie value" not in plain
+    assert_no_cookie(app)  # hidden input: nothing echoed
