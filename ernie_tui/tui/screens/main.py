@@ -28,7 +28,9 @@ from ...api import (
     Conversations,
     ErnieClient,
     ErnieError,
+    NetworkError,
     NotSignedInError,
+    ServiceError,
     Session,
 )
 from ...sanitize import clean_line
@@ -182,6 +184,10 @@ class MainScreen(Screen[None]):
         Binding("f1", "help", "Help", id="ernie.help", tooltip="Show every key and what it does."),
     ]
 
+    LIST_RETRY_DELAYS: ClassVar[tuple[float, ...]] = (2.0, 4.0, 8.0, 15.0, 30.0, 60.0)
+    """Seconds between automatic re-fetches of the conversation list while the
+    server is unreachable or failing (HTTP 5xx); the last delay repeats."""
+
     def __init__(self, client: ErnieClient, drafts: Drafts) -> None:
         super().__init__()
         self.client = client
@@ -197,6 +203,8 @@ class MainScreen(Screen[None]):
         """The last question whose answer failed (for Retry)."""
         self.loaded = False
         self._draft_timer: Timer | None = None
+        self._list_failures = 0
+        self._list_retry: Timer | None = None
 
     @property
     def ernie_app(self) -> ErnieApp:
@@ -313,11 +321,17 @@ class MainScreen(Screen[None]):
             if open_first:
                 self.chat.loading = False
                 await self.chat.show_empty(
-                    "Could not load your conversations. Press ctrl+n to start a new one, "
-                    "or wait and try again."
+                    "Could not load your conversations. Press ctrl+n to start a new one; "
+                    "the list is fetched again automatically."
                 )
-            self.report(exc, resync=False, title="Could not load conversations")
+            first_failure = self._list_failures == 0
+            if not self._retry_list_later(exc) or (open_first and first_failure):
+                self.report(exc, resync=False, title="Could not load conversations")
             return
+        self._list_failures = 0
+        if self._list_retry is not None:
+            self._list_retry.stop()
+            self._list_retry = None
         self.status.activity = ""
         self.set_conversations(conversations)
         if open_id is not None:
@@ -333,6 +347,29 @@ class MainScreen(Screen[None]):
                 await self.start_new_conversation()
             else:
                 self.open_conversation(first)
+
+    def _retry_list_later(self, exc: ErnieError) -> bool:
+        """After a network error or an HTTP 5xx, fetch the list again later, with
+        back-off (the status line says when). Returns whether it will."""
+        if not isinstance(exc, NetworkError) and not (
+            isinstance(exc, ServiceError) and (exc.status or 0) >= 500
+        ):
+            return False
+        delays = self.LIST_RETRY_DELAYS
+        delay = delays[min(self._list_failures, len(delays) - 1)]
+        self._list_failures += 1
+        if self._list_retry is not None:
+            self._list_retry.stop()
+        self._list_retry = self.set_timer(delay, self._retry_list)
+        what = "server unreachable" if isinstance(exc, NetworkError) else "server error"
+        self.status.activity = f"{what}: conversations not loaded, retrying in {delay:g} s"
+        return True
+
+    def _retry_list(self) -> None:
+        self._list_retry = None
+        # Open the first conversation only if nothing was opened or asked meanwhile.
+        first = not self.loaded and self.open_id == NEW_CONVERSATION and self.ask is None
+        self.refresh_conversations(open_first=first)
 
     def set_conversations(self, conversations: Conversations) -> None:
         # A conversation created by a streaming answer may not be listed yet.
