@@ -1,0 +1,185 @@
+"""``python -m bench`` (``make bench``): the real app in a pseudo-terminal
+against the embedded server; prints a table of medians.
+
+    python -m bench              every case, full runs; writes bench/README-figures.md
+    python -m bench --quick      every case once (a smoke test)
+    python -m bench --case 1     one case (repeatable: --case 1 --case 7)
+    python -m bench --toy        drive bench/toyapp.py instead (harness check)
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import importlib.util
+import os
+import platform
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from .cases import CASES, REAL, RUNS, TOY, Bench, Figure
+
+HERE = Path(__file__).resolve().parent
+FIGURES = HERE / "README-figures.md"
+
+PEERS = """\
+Peers, from the issue (same machine class, same 120x40 pseudo-terminal, the same
+2,000-increment markdown answer at 100 increments/s):
+
+| client | CPU s (stream) | bytes to the terminal | last increment on screen after end | RSS |
+|---|---|---|---|---|
+| oterm 0.26 (Textual 8.2) | 19.5 | 1.6 MB | 2.6 s | 292 MiB |
+| elia 1.10 (Textual 0.79) | 38.4 | 8.2 MB | 24 s | 318 MiB |
+
+Sent as fast as the server can, the same answer finished rendering 16.5 s (oterm)
+and 31 s (elia) after the last byte arrived.
+"""
+
+METHOD = """\
+`make bench` (`python -m bench`) starts the embedded server in its own process
+and spawns the real `ernie-tui --base-url …` in a 120x40 pseudo-terminal
+(`TERM=xterm-256color`, `COLORTERM=truecolor`, credentials from the
+environment, config/data/cache directories in a temporary directory, the null
+keyring). A thread reads the terminal into a `pyte` screen, counting bytes and
+stamping each chunk with `time.perf_counter()`; a figure "on screen" is the
+arrival time of the chunk that made the text appear, compared with the server's
+own stamp of when the answer stream ended (or when a reply finished sending).
+CPU is utime+stime of the app's process tree from `/proc` between Enter and the
+screen settling (0.3 s without output) after the last increment appeared;
+bytes are what the app wrote to the terminal in that window; RSS is VmRSS
+after the stream. "Screen settled" after a key is the last output before
+0.12–0.15 s of silence. Each figure is the median over the runs shown (the
+"worst" rows take the maximum). Case 3 streams at 400 increments/s so the
+8,000-increment answer takes 20 s rather than 80 s; it compares CPU per
+increment between 2,000 and 8,000 increments at that same rate.
+"""
+
+
+def _load() -> str:
+    try:
+        return os.getloadavg().__repr__()
+    except OSError:
+        return "?"
+
+
+def _rows(figures: list[Figure]) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = []
+    for f in figures:
+        verdict = f.passed
+        result = "" if verdict is None else ("pass" if verdict else "FAIL")
+        value = f.fmt(f.value) + (f" ({f.note})" if f.note else "")
+        rows.append((f.case, f.name, f.target_text, value, str(len(f.values)), result))
+    return rows
+
+
+HEADER = ("case", "figure", "target", "median", "runs", "result")
+
+
+def _table(figures: list[Figure]) -> list[str]:
+    return [
+        "| " + " | ".join(HEADER) + " |",
+        "|" + "---|" * len(HEADER),
+        *["| " + " | ".join(row) + " |" for row in _rows(figures)],
+    ]
+
+
+def _print_table(figures: list[Figure]) -> None:
+    rows = [HEADER, *_rows(figures)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER))]
+    for index, row in enumerate(rows):
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+        if index == 0:
+            print("  ".join("-" * width for width in widths))
+
+
+def _api_rows() -> list[tuple[str, str]]:
+    if importlib.util.find_spec("bench.api_bench") is None:
+        return []
+    from . import api_bench
+
+    run = getattr(api_bench, "run", None)
+    if run is None:
+        return []
+    rows: list[tuple[str, str]] = run()
+    return rows
+
+
+def _write_figures(
+    figures: list[Figure], api: list[tuple[str, str]], profile: str, load: str, took: float
+) -> None:
+    when = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+    lines = [
+        "## Performance",
+        "",
+        f"Last full run: {when}, {profile}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs, load average before the run {load}, "
+        f"{took / 60:.0f} min.",
+        "",
+        *_table(figures),
+        "",
+    ]
+    if api:
+        lines += [
+            "The protocol client alone (`bench/api_bench.py`):",
+            "",
+            "| figure | value |",
+            "|---|---|",
+            *[f"| {name} | {value} |" for name, value in api],
+            "",
+        ]
+    lines += ["### Method", "", METHOD, "### Peers", "", PEERS]
+    FIGURES.write_text("\n".join(lines))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="run each case once")
+    parser.add_argument(
+        "--case", type=int, action="append", choices=[*CASES, 8], help="run only this case"
+    )
+    parser.add_argument("--runs", type=int, default=None, help="runs per case (override)")
+    parser.add_argument("--toy", action="store_true", help="drive bench/toyapp.py (harness check)")
+    parser.add_argument("--no-api", action="store_true", help="skip bench/api_bench.py")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print each run")
+    args = parser.parse_args(argv)
+
+    wanted = sorted({1 if c == 8 else c for c in args.case}) if args.case else sorted(CASES)
+    full = not args.quick and not args.case and args.runs is None and not args.toy
+    profile = TOY if args.toy else REAL
+    load = _load()
+    print(f"bench: {profile.name}, cases {wanted}, load average {load}", file=sys.stderr)
+    began = time.perf_counter()
+    bench = Bench(profile, verbose=args.verbose)
+    figures: list[Figure] = []
+    failed = False
+    try:
+        for number in wanted:
+            runs = 1 if args.quick else (args.runs or RUNS[number])
+            print(f"case {number}: {runs} run(s)…", file=sys.stderr, flush=True)
+            try:
+                figures += CASES[number](bench, runs)
+            except Exception as exc:
+                failed = True
+                print(f"case {number} failed: {exc}", file=sys.stderr)
+                if args.verbose:
+                    traceback.print_exc()
+                figures.append(Figure(f"{number}", "(case failed, see stderr)", "", None))
+    finally:
+        bench.close()
+    api = [] if args.no_api or args.case or args.toy else _api_rows()
+    took = time.perf_counter() - began
+    print()
+    _print_table(figures)
+    for name, value in api:
+        print(f"api: {name}: {value}")
+    print(f"\n{took:.0f} s; load average now {_load()}")
+    if full:
+        _write_figures(figures, api, profile.name, load, took)
+        print(f"wrote {FIGURES.relative_to(HERE.parent)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,568 @@
+"""The benchmark's cases (issue 6): the real app in a 120x40 pseudo-terminal
+against the embedded server, run in this process.
+
+Each case function takes a :class:`Bench` and the number of runs and returns
+:class:`Figure` rows. What differs between the app and the toy app used to
+validate the harness (how to start it, which keys reach the filter, the list,
+the composer and the history pane) is in an :class:`AppProfile`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ernie_tui.server import Fault, ServerThread, Store
+from ernie_tui.server.bot import answer_for, long_answer
+
+from .harness import (
+    ServerClock,
+    Terminal,
+    contains,
+    cpu_seconds,
+    line_ends_with,
+    median,
+    percentile,
+    rss_bytes,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = ROOT / ".venv" / "bin"
+PYTHON = str(VENV_BIN / "python") if (VENV_BIN / "python").exists() else sys.executable
+COLS, ROWS = 120, 40
+
+BAIDUID = "BENCHBAIDUID0000000000000000000:FG=1"
+LIST_PATHS = ("/eb/session/list", "/eb/session/top/list")
+HISTORY_PATH = "/eb/chat/history"
+
+
+# -- figures -----------------------------------------------------------------
+
+
+@dataclass
+class Figure:
+    """One row of the table: a figure's values over the runs and its target."""
+
+    case: str
+    name: str
+    unit: str
+    target: float | None
+    values: list[float] = field(default_factory=list)
+    note: str = ""
+    #: How the runs combine: ``median`` (default) or ``max``.
+    combine: str = "median"
+    #: For a check (1 = yes, 0 = no) rather than a measurement.
+    check: bool = False
+
+    @property
+    def value(self) -> float:
+        if not self.values:
+            return float("nan")
+        return max(self.values) if self.combine == "max" else median(self.values)
+
+    @property
+    def passed(self) -> bool | None:
+        if not self.values or self.value != self.value:  # nan
+            return False
+        if self.target is None:
+            return None
+        return self.value >= self.target if self.check else self.value <= self.target
+
+    def fmt(self, value: float | None) -> str:
+        if value is None:
+            return "–"
+        if value != value:
+            return "error"
+        if self.check:
+            return "yes" if value >= 1 else "no"
+        if self.unit == "MB":
+            return f"{value:.2f} MB"
+        if self.unit == "MiB":
+            return f"{value:.0f} MiB"
+        if self.unit == "ms":
+            return f"{value:.0f} ms"
+        if self.unit == "µs":
+            return f"{value:.0f} µs"
+        if self.unit == "x":
+            return f"{value:.2f}x"
+        return f"{value:.2f} {self.unit}"
+
+    @property
+    def target_text(self) -> str:
+        if self.target is None:
+            return "(report)"
+        if self.check:
+            return "yes"
+        return f"≤ {self.fmt(self.target)}"
+
+
+# -- the app under test --------------------------------------------------------
+
+
+@dataclass
+class AppProfile:
+    """How to start and drive one app."""
+
+    name: str
+    argv: Callable[[str], list[str]]
+    #: Keys that put the focus in the composer.
+    composer: Sequence[str]
+    #: Keys that put the focus in the sidebar's filter box (text there filters).
+    filter: Sequence[str]
+    #: Keys from the filter box, after filtering, to open the first match.
+    open_first_match: Sequence[str]
+    #: Keys that put the focus in the history pane.
+    history: Sequence[str]
+    #: Keys that start a new, empty conversation (so the composer's question
+    #: streams into an empty pane).
+    new_conversation: Sequence[str] = ()
+
+
+def real_app_argv(base_url: str) -> list[str]:
+    exe = VENV_BIN / "ernie-tui"
+    head = [str(exe)] if exe.exists() else [PYTHON, "-m", "ernie_tui"]
+    return [*head, "--base-url", base_url]
+
+
+REAL = AppProfile(
+    name="ernie-tui",
+    argv=real_app_argv,
+    composer=("ctrl+l",),
+    filter=("ctrl+f",),
+    open_first_match=("down", "enter"),
+    history=("ctrl+l", "shift+tab"),
+    new_conversation=("ctrl+n",),
+)
+
+TOY = AppProfile(
+    name="toy app (bench/toyapp.py)",
+    argv=lambda url: [PYTHON, "-m", "bench.toyapp", "--base-url", url],
+    composer=(),
+    filter=("ctrl+f",),
+    open_first_match=("enter", "enter"),
+    history=("tab", "tab", "tab"),
+)
+
+
+# -- one benchmark session: a server, a profile, apps started on demand ---------
+
+
+class Bench:
+    """The embedded server in this process, and a way to start the app on it."""
+
+    def __init__(self, profile: AppProfile, *, verbose: bool = False) -> None:
+        self.profile = profile
+        self.verbose = verbose
+        self.server = ServerThread(Store(), rate=0)
+        self.clock = ServerClock(self.server.app)
+        self.server.app = self.clock
+        self.server.start()
+        self._accounts = 0
+        self._tmp = Path(tempfile.mkdtemp(prefix="ernie-bench-"))
+
+    def close(self) -> None:
+        self.server.stop()
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def log(self, text: str) -> None:
+        if self.verbose:
+            print(f"  · {text}", file=sys.stderr, flush=True)
+
+    def account(self) -> tuple[str, int]:
+        """A fresh account: its BDUSS_BFESS cookie and its id in the store."""
+        self._accounts += 1
+        bduss = f"bench-{os.getpid()}-{self._accounts:04d}-" + "b" * 40
+        return bduss, self.server.store.account(bduss)
+
+    def env(self, bduss: str) -> dict[str, str]:
+        home = Path(tempfile.mkdtemp(dir=self._tmp))
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("ERNIE_", "TEXTUAL", "XDG_"))
+        }
+        env.update(
+            TERM="xterm-256color",
+            COLORTERM="truecolor",
+            COLUMNS=str(COLS),
+            LINES=str(ROWS),
+            LANG=os.environ.get("LANG", "C.UTF-8") or "C.UTF-8",
+            HOME=str(home),
+            XDG_CONFIG_HOME=str(home / "config"),
+            XDG_DATA_HOME=str(home / "data"),
+            XDG_STATE_HOME=str(home / "state"),
+            XDG_CACHE_HOME=str(home / "cache"),
+            ERNIE_TUI_CONFIG=str(home / "config" / "ernie-tui" / "config.toml"),
+            ERNIE_BAIDUID=BAIDUID,
+            ERNIE_BDUSS_BFESS=bduss,
+            # No OS keyring is touched, whatever the app tries.
+            PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
+            PYTHONDONTWRITEBYTECODE="1",
+        )
+        return env
+
+    @contextmanager
+    def app(self, bduss: str) -> Iterator[Terminal]:
+        term = Terminal(
+            self.profile.argv(self.server.base_url),
+            self.env(bduss),
+            cols=COLS,
+            rows=ROWS,
+            cwd=str(ROOT),
+        )
+        term.start()
+        try:
+            yield term
+        finally:
+            term.close()
+
+    def keys(self, term: Terminal, keys: Sequence[str], gap: float = 0.15) -> None:
+        for key in keys:
+            term.key(key)
+            time.sleep(gap)
+        term.settled(time.perf_counter(), quiet=0.15)
+
+    def type_text(self, term: Terminal, text: str, gap: float = 0.02) -> None:
+        for char in text:
+            term.write(char)
+            time.sleep(gap)
+        term.settled(time.perf_counter(), quiet=0.15)
+
+
+def _names(prefix: str, count: int) -> list[str]:
+    """Conversation names, oldest first: ``{prefix} 00000`` …"""
+    return [f"{prefix} {i:05d}" for i in range(count)]
+
+
+# -- streaming: cases 1, 2, 3, 8 -------------------------------------------------
+
+
+def tail_predicate(increments: int) -> tuple[Callable[[list[str]], bool], str]:
+    """A screen predicate for "the last increment is on screen": the answer's
+    last line (without its markdown list marker) ends a screen line, and the
+    line that names the last section is on screen too."""
+    text = "".join(long_answer(increments))
+    last = text.rstrip("\n").rsplit("\n", 1)[-1].lstrip("-# ").strip()
+    section = text.rsplit("of section ", 1)[-1].split(",", 1)[0]
+    anchor = f"of section {section},"
+    return line_ends_with(last, anchor), f"{last!r} with {anchor!r}"
+
+
+@dataclass
+class StreamRun:
+    cpu: float
+    bytes: int
+    lag: float
+    rss: int
+    wall: float
+
+
+def stream_once(bench: Bench, increments: int, rate: float) -> StreamRun:
+    """Start the app, ask a question whose answer is ``increments`` long at
+    ``rate`` per second, and measure from Enter until the screen settles after
+    the last increment is on it."""
+    bduss, account = bench.account()
+    bench.server.store.bulk_sessions(account, ["Bench warm-up conversation"])
+    predicate, what = tail_predicate(increments)
+    with bench.app(bduss) as term:
+        term.wait_for("Bench warm-up conversation", 30)
+        term.settled(time.perf_counter(), quiet=0.3)
+        bench.keys(term, bench.profile.new_conversation)
+        bench.keys(term, bench.profile.composer)
+        bench.type_text(term, f"Benchmark question {increments}")
+        bench.server.state.faults.add(
+            Fault(kind="long", increments=increments), Fault(kind="rate", rate=rate)
+        )
+        bench.server.state.last_stream_end = 0.0
+        watch = term.watch(predicate)
+        cpu0 = cpu_seconds(term.pid)
+        sent = term.key("enter")
+        budget = (increments / rate if rate else 5.0) + 120.0
+        shown = term.wait(watch, budget, what)
+        end = term.settled(shown, quiet=0.3, timeout=60)
+        cpu1 = cpu_seconds(term.pid)
+        stream_end = bench.server.state.last_stream_end
+        if stream_end < sent:
+            raise RuntimeError("the server recorded no stream end for this question")
+        run = StreamRun(
+            cpu=cpu1 - cpu0,
+            bytes=term.bytes_between(sent, end),
+            lag=shown - stream_end,
+            rss=rss_bytes(term.pid),
+            wall=end - sent,
+        )
+    bench.log(
+        f"{increments} @ {rate or 'max'}/s: cpu {run.cpu:.2f} s, {run.bytes / 1e6:.2f} MB, "
+        f"lag {run.lag * 1e3:.0f} ms, rss {run.rss / 2**20:.0f} MiB, wall {run.wall:.1f} s"
+    )
+    return run
+
+
+def case_1(bench: Bench, runs: int) -> list[Figure]:
+    case = "1 stream 2,000 @ 100/s"
+    cpu = Figure(case, "CPU during the stream", "s", 2.0)
+    size = Figure(case, "bytes to the terminal", "MB", 0.8)
+    lag = Figure(case, "last increment on screen after stream end", "s", 0.1)
+    mem = Figure("8 memory", "RSS after case 1", "MiB", 120)
+    for _ in range(runs):
+        run = stream_once(bench, 2000, 100)
+        cpu.values.append(run.cpu)
+        size.values.append(run.bytes / 1e6)
+        lag.values.append(run.lag)
+        mem.values.append(run.rss / 2**20)
+    return [cpu, size, lag, mem]
+
+
+def case_2(bench: Bench, runs: int) -> list[Figure]:
+    case = "2 stream 2,000 at full speed"
+    lag = Figure(case, "last increment on screen after stream end", "s", 0.5)
+    cpu = Figure(case, "CPU during the stream", "s", None)
+    for _ in range(runs):
+        run = stream_once(bench, 2000, 0)
+        lag.values.append(run.lag)
+        cpu.values.append(run.cpu)
+    return [lag, cpu]
+
+
+def case_3(bench: Bench, runs: int) -> list[Figure]:
+    case = "3 cost per increment (@ 400/s)"
+    short = Figure(case, "CPU per increment, 2,000", "µs", None)
+    long = Figure(case, "CPU per increment, 8,000", "µs", None)
+    for _ in range(runs):
+        short.values.append(stream_once(bench, 2000, 400).cpu / 2000 * 1e6)
+        long.values.append(stream_once(bench, 8000, 400).cpu / 8000 * 1e6)
+    ratio = Figure(case, "8,000 vs 2,000 per increment", "x", 1.25)
+    if short.values and long.values:
+        ratio.values.append(long.value / short.value)
+    return [short, long, ratio]
+
+
+# -- start-up: case 4 --------------------------------------------------------------
+
+
+def case_4(bench: Bench, runs: int) -> list[Figure]:
+    case = "4 start-up"
+    start = Figure(case, "exec → sidebar filled (1,000 conversations)", "s", 0.6)
+    helps = Figure(case, "ernie-tui --help", "s", 0.3)
+    bduss, account = bench.account()
+    names = _names("Startup", 1000)
+    bench.server.store.bulk_sessions(account, names)
+    newest = names[-1]
+    for _ in range(runs):
+        with bench.app(bduss) as term:
+            shown = term.wait_for(newest, 30)
+            start.values.append(shown - term.started)
+            term.settled(shown, quiet=0.2)
+    argv = [*bench.profile.argv(bench.server.base_url)[:-2], "--help"]
+    env = bench.env(bduss)
+    for _ in range(max(runs, 5)):
+        began = time.perf_counter()
+        subprocess.run(argv, env=env, capture_output=True, check=True, timeout=30)
+        helps.values.append(time.perf_counter() - began)
+    bench.log(f"start {start.values}, --help {helps.values}")
+    return [start, helps]
+
+
+# -- a long history: case 5 --------------------------------------------------------
+
+HISTORY_TURNS = 1000  # 2,000 messages
+NEWEST_MARK = "Newest answer of the long history"
+OLDEST_MARK = "Question 00001 of the long history"
+
+
+def _history_turns() -> list[tuple[str, str]]:
+    turns = []
+    for i in range(1, HISTORY_TURNS + 1):
+        question = f"Question {i:05d} of the long history"
+        answer = answer_for(f"item {i}", turn=i)
+        if i == HISTORY_TURNS:
+            answer += f"\n\n{NEWEST_MARK}."
+        turns.append((question, answer))
+    return turns
+
+
+def _server_history_time(bench: Bench, bduss: str, session_id: str) -> float:
+    from ernie_tui.api import ErnieClient, Session
+
+    async def once() -> float:
+        async with ErnieClient(BAIDUID, bduss, base_url=bench.server.base_url) as client:
+            base = Session(session_id=session_id, name="")
+            began = time.perf_counter()
+            await client.get_conversation_detail(session_id, base=base)
+            return time.perf_counter() - began
+
+    return median([asyncio.run(once()) for _ in range(3)])
+
+
+def case_5(bench: Bench, runs: int) -> list[Figure]:
+    case = "5 open 2,000 messages"
+    after = Figure(case, "newest on screen after the history arrived", "s", 0.3)
+    total = Figure(case, "Enter → newest on screen", "s", None)
+    server = Figure(case, "server + client: history fetch alone", "s", None)
+    home = Figure(case, "home key: first change on screen", "s", 0.1)
+    home_settled = Figure(case, "home key: screen settled", "s", None)
+    pageup = Figure(case, "pageup key: first change, worst of 10", "s", 0.1, combine="max")
+    top = Figure(case, "oldest message reached by keys", "", 1, check=True)
+    bduss, account = bench.account()
+    ids = bench.server.store.bulk_sessions(account, ["Long history", "Scratch on top"])
+    bench.server.store.bulk_turns(ids[0], _history_turns())
+    bench.server.store.touch(ids[1])
+    server.values.append(_server_history_time(bench, bduss, str(ids[0])))
+    profile = bench.profile
+    for _ in range(runs):
+        with bench.app(bduss) as term:
+            term.wait_for("Long history", 30)
+            term.settled(time.perf_counter(), quiet=0.5)
+            bench.keys(term, profile.filter)
+            bench.type_text(term, "Long history")
+            watch = term.watch(contains(NEWEST_MARK))
+            for key in profile.open_first_match[:-1]:
+                term.key(key)
+                time.sleep(0.15)
+            term.settled(time.perf_counter(), quiet=0.15)
+            pressed = term.key(profile.open_first_match[-1])
+            shown = term.wait(watch, 120, NEWEST_MARK)
+            arrived = bench.clock.last(HISTORY_PATH, after=pressed)
+            total.values.append(shown - pressed)
+            if arrived is not None:
+                after.values.append(shown - arrived)
+            term.settled(shown, quiet=0.5, timeout=60)
+            bench.keys(term, profile.history)
+            # Home, then pageup until the oldest message shows (windowed
+            # histories bring older messages back as the view nears the top).
+            oldest = term.watch(contains(OLDEST_MARK))
+            first, settled = _key_echo(term, "home")
+            home.values.append(first)
+            home_settled.values.append(settled)
+            worst = 0.0
+            for _ in range(10):
+                if oldest.at is not None:
+                    break
+                first, _settled = _key_echo(term, "pageup")
+                worst = max(worst, first)
+            pageup.values.append(worst)
+            if oldest.at is None:
+                # Keep pressing home: some windowed panes load one page per key.
+                for _ in range(20):
+                    if oldest.at is not None:
+                        break
+                    _key_echo(term, "home")
+            top.values.append(1.0 if oldest.at is not None else 0.0)
+    bench.log(f"open: {total.values}, after arrival {after.values}, home {home.values}")
+    return [after, total, server, home, home_settled, pageup, top]
+
+
+def _key_echo(term: Terminal, key: str, quiet: float = 0.15) -> tuple[float, float]:
+    """Press ``key``; (first change on screen, screen settled), seconds after
+    the key was sent. No change at all counts as an echo at the key."""
+    pressed = term.key(key)
+    end = term.settled(pressed, quiet=quiet, timeout=10)
+    first = term.first_chunk_after(pressed)
+    if first is None:
+        return 0.0, 0.0
+    return first - pressed, end - pressed
+
+
+# -- 10,000 conversations: case 6 --------------------------------------------------
+
+FILTER_TEXT = "Topic 00042"
+
+
+def case_6(bench: Bench, runs: int) -> list[Figure]:
+    case = "6 sidebar of 10,000"
+    fill = Figure(case, "sidebar filled after the list arrived", "s", 0.3)
+    keystroke = Figure(case, "filter keystroke → screen settled (median)", "s", 0.05)
+    worst = Figure(case, "filter keystroke → screen settled (worst)", "s", None, combine="max")
+    listed = Figure(case, "all 10,000 reachable (oldest found by filter)", "", 1, check=True)
+    bduss, account = bench.account()
+    names = _names("Topic", 10_000)
+    bench.server.store.bulk_sessions(account, names)
+    for _ in range(runs):
+        with bench.app(bduss) as term:
+            shown = term.wait_for(names[-1], 60)
+            arrived = max(
+                (t for t in (bench.clock.last(p, after=term.started) for p in LIST_PATHS) if t),
+                default=None,
+            )
+            if arrived is not None:
+                fill.values.append(shown - arrived)
+            term.settled(shown, quiet=0.5, timeout=30)
+            bench.keys(term, bench.profile.filter)
+            times = []
+            for char in FILTER_TEXT:
+                pressed = term.write(char)
+                end = term.settled(pressed, quiet=0.15, timeout=10)
+                times.append(end - pressed)
+                time.sleep(0.05)
+            keystroke.values.append(median(times))
+            worst.values.append(max(times))
+            # The filter box shows the text too: the entry is a second line.
+            found = sum(FILTER_TEXT in line for line in term.lines()) >= 2
+            listed.values.append(1.0 if found else 0.0)
+    bench.log(f"fill {fill.values}, keystrokes {keystroke.values} worst {worst.values}")
+    return [fill, keystroke, worst, listed]
+
+
+# -- typing while streaming: case 7 ------------------------------------------------
+
+TYPED = "qwertyuiopasdfghjklzxcvbnmQWERTYUIOPASDF"  # 40 distinct characters
+TYPE_MARK = "Zz:"
+
+
+def case_7(bench: Bench, runs: int) -> list[Figure]:
+    case = "7 typing during a stream"
+    p95 = Figure(case, "keystroke → echo, 95th percentile", "s", 0.05)
+    p50 = Figure(case, "keystroke → echo, median", "s", None)
+    for _ in range(runs):
+        bduss, account = bench.account()
+        bench.server.store.bulk_sessions(account, ["Bench warm-up conversation"])
+        with bench.app(bduss) as term:
+            term.wait_for("Bench warm-up conversation", 30)
+            term.settled(time.perf_counter(), quiet=0.3)
+            bench.keys(term, bench.profile.new_conversation)
+            bench.keys(term, bench.profile.composer)
+            bench.type_text(term, "Benchmark question while typing")
+            bench.server.state.faults.add(
+                Fault(kind="long", increments=2000), Fault(kind="rate", rate=100)
+            )
+            term.key("enter")
+            term.wait_for("of section 1,", 30)
+            bench.keys(term, bench.profile.composer)
+            bench.type_text(term, TYPE_MARK, gap=0.1)
+            echoes = []
+            typed = TYPE_MARK
+            next_at = time.perf_counter()
+            for char in TYPED:
+                typed += char
+                watch = term.watch(contains(typed))
+                pressed = term.write(char)
+                echoes.append(term.wait(watch, 10, f"typed {typed!r}") - pressed)
+                next_at += 0.1
+                time.sleep(max(0.0, next_at - time.perf_counter()))
+            p95.values.append(percentile(echoes, 0.95))
+            p50.values.append(median(echoes))
+            bench.log(f"echo p50 {median(echoes) * 1e3:.0f} ms, p95 {p95.values[-1] * 1e3:.0f} ms")
+    return [p95, p50]
+
+
+CASES: dict[int, Callable[[Bench, int], list[Figure]]] = {
+    1: case_1,
+    2: case_2,
+    3: case_3,
+    4: case_4,
+    5: case_5,
+    6: case_6,
+    7: case_7,
+}
+
+#: Runs of each case in a full run (case 8 is read off case 1).
+RUNS = {1: 5, 2: 5, 3: 3, 4: 5, 5: 3, 6: 3, 7: 3}
