@@ -114,11 +114,11 @@ class Question(Static):
     """
 
     def __init__(self, text: str, *, chat_id: str = "") -> None:
+        self.text = clean(text)
         body = Text()
         body.append("You\n", style="bold")
-        body.append(clean(text))
+        body.append(self.text)
         super().__init__(body)
-        self.text = text
         self.chat_id = chat_id
 
 
