@@ -206,11 +206,6 @@ def test_typed_cookies_never_show_on_screen(
     assert_no_cookie(app)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ernie_tui/tui/screens/signin.py SignInScreen._sign_in holds the typed cookies "
-    "as plain str locals (baiduid, bduss), which Textual's crash traceback prints",
-)
 def test_a_crash_in_sign_in_prints_no_cookie(
     server: ServerThread, env: dict[str, str], tmp_path: Path
 ) -> None:

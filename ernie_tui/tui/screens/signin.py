@@ -105,15 +105,16 @@ class SignInScreen(Screen[None]):
     @on(Input.Submitted, "#bduss")
     @on(Button.Pressed, "#signin")
     def _sign_in(self) -> None:
-        baiduid = self.query_one("#baiduid", Input).value.strip()
-        bduss = self.query_one("#bduss", Input).value.strip()
+        # Wrapped at once: a crash traceback prints locals, and Secret masks itself.
+        baiduid = Secret(self.query_one("#baiduid", Input).value.strip())
+        bduss = Secret(self.query_one("#bduss", Input).value.strip())
         if not baiduid or not bduss:
             self._error("Fill in both cookies: BAIDUID and BDUSS_BFESS.")
             return
         self._error("")
         self.query_one("#keyring-missing").display = False
         self._busy(True)
-        self._check(Credential(Secret(baiduid), Secret(bduss), "keyring"))
+        self._check(Credential(baiduid, bduss, "keyring"))
 
     @work(exclusive=True, group="signin", exit_on_error=False)
     async def _check(self, credential: Credential) -> None:
