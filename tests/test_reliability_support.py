@@ -165,3 +165,30 @@ def status_text(screen: MainScreen) -> str:
 def static_text(widget: Any) -> str:
     content = widget.content
     return str(getattr(content, "plain", content))
+
+
+def seed(
+    server: Any, account: Any, conversations: list[tuple[str, list[tuple[str, str]]]]
+) -> dict[str, str]:
+    """Create conversations directly in the server's store (oldest first, so
+    the last one is listed first); returns name → session id."""
+    store = server.store
+    owner = store.account(account.bduss.reveal())
+    ids: dict[str, str] = {}
+    for name, turns in conversations:
+        session_id = store.new_session(owner, name)
+        if turns:
+            store.bulk_turns(session_id, turns)
+        ids[name] = str(session_id)
+    return ids
+
+
+async def open_named(pilot: Pilot[Any], name: str, *, wait: bool = True) -> None:
+    """Open a conversation with the keyboard: focus the list, move, Enter."""
+    screen = main_screen(pilot.app)  # type: ignore[arg-type]
+    listing = screen.conversation_list
+    names = [s.name for s in listing.visible_sessions()]
+    listing.focus()
+    await pilot.press("home", *["down"] * names.index(name), "enter")
+    if wait:
+        await until(pilot, lambda: not screen.chat.loading, f"{name} to load")
