@@ -156,7 +156,9 @@ class SignInScreen(Screen[None]):
             "The cookies work, but they cannot be kept: " + clean_line(reason)
         )
         self.query_one("#keyring-missing").display = True
-        self.query_one("#session-only", Button).focus()
+        button = self.query_one("#session-only", Button)
+        button.focus()
+        self.call_after_refresh(button.scroll_visible, animate=False)
 
     @on(Button.Pressed, "#session-only")
     def _session_only(self) -> None:
