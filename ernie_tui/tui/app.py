@@ -30,7 +30,7 @@ def _beijing_now() -> datetime:
 class ErnieApp(App[None]):
     """A terminal client for ERNIE Bot."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "ERNIE Bot"
 
     def __init__(
@@ -79,8 +79,13 @@ class ErnieApp(App[None]):
             old = self.client
             self.run_worker(old.aclose(), exit_on_error=False)
         self.credential = credential
-        self.client = make_client(self.config, credential)
+        self.client = self.create_client(credential)
         return MainScreen(self.client, self.drafts)
+
+    def create_client(self, credential: Credential) -> ErnieClient:
+        """The protocol client for this config and credential (a seam for tests
+        that route the public host to an embedded server)."""
+        return make_client(self.config, credential)
 
     def signed_in(self, credential: Credential, base_url: str | None = None) -> None:
         """The sign-in screen has a working credential (or started the demo)."""

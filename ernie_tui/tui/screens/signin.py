@@ -39,7 +39,7 @@ class SignInScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
-            "ctrl+d",
+            "f3",
             "demo",
             "Offline demo",
             id="signin.demo",

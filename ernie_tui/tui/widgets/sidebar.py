@@ -420,6 +420,7 @@ class Sidebar(Vertical):
     DEFAULT_CSS = """
     Sidebar {
         width: 32;
+        max-width: 36%;
         height: 1fr;
         border-right: vkey $panel-lighten-2;
         background: $surface;
