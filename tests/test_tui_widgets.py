@@ -184,7 +184,7 @@ async def test_ten_thousand_conversations_fill_filter_and_scroll() -> None:
 
 async def test_marks_are_toggled_with_space_and_shown() -> None:
     app = ListApp()
-    async with app.run_test(size=(60, 20)) as pilot:
+    async with app.run_test(size=(100, 20)) as pilot:
         listing = app.query_one(ConversationList)
         listing.set_conversations(Conversations((), sessions(5)), NOW)
         listing.focus()
@@ -200,7 +200,7 @@ async def test_marks_are_toggled_with_space_and_shown() -> None:
 
 async def test_names_are_sanitised_in_the_list() -> None:
     app = ListApp()
-    async with app.run_test(size=(60, 20)) as pilot:
+    async with app.run_test(size=(100, 20)) as pilot:
         listing = app.query_one(ConversationList)
         hostile = Session("1", "evil\x1b]52;c;ZXZpbA==\x07name\nnext", "2026-11-20 09:00:00")
         listing.set_conversations(Conversations((), (hostile,)), NOW)

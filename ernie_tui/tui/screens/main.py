@@ -591,6 +591,8 @@ class MainScreen(Screen[None]):
                     if stream.session_id and not ask.session_id:
                         self._created(ask, stream.session_id)
                     ask.bot_chat_id = stream.bot_chat_id
+                    if ask.answer is not None:
+                        ask.answer.chat_id = ask.bot_chat_id
                     if piece.text and ask.answer is not None:
                         ask.received = True
                         ask.answer.append(piece.text)
@@ -917,25 +919,26 @@ class MainScreen(Screen[None]):
 
     def help_keys(self) -> list[tuple[str, str]]:
         """Every active key and what it does, for the help screen."""
-        rows: list[tuple[str, str]] = []
-        seen: set[tuple[str, str]] = set()
+        keys: dict[str, list[str]] = {}
         for key, active in self.active_bindings.items():
             binding = active.binding
-            if binding.system:
+            # The app's own keys (they all have ids) and Quit; not the text
+            # box's cursor keys.
+            if binding.system or (binding.id is None and binding.action != "quit"):
                 continue
             description = binding.tooltip or binding.description or binding.action
             display = self.app.get_key_display(binding) or key
-            if (display, description) in seen:
-                continue
-            seen.add((display, description))
-            rows.append((display, description))
-        extra = [
+            shown = keys.setdefault(description, [])
+            if display not in shown:
+                shown.append(display)
+        rows = [(" / ".join(shown), description) for description, shown in keys.items()]
+        rows += [
             ("ctrl+p", "Open the command palette (every command by name)."),
             ("tab / shift+tab", "Move between the filter, the list, the history and the question."),
+            ("↑ ↓ enter (list)", "Move in the conversation list; enter opens one."),
             ("space (list)", "Mark or unmark a conversation for Delete conversations."),
             ("shift+↑/↓ (history)", "Select an answer (for Share conversation)."),
         ]
-        rows.extend(e for e in extra if (e[0], e[1]) not in seen)
         return rows
 
     # -- command palette --------------------------------------------------------------------

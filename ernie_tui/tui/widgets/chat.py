@@ -203,6 +203,11 @@ class StreamingAnswer(Vertical):
     FLUSH_INTERVAL = 1 / 15
     """Increments that arrive within this long are applied together."""
 
+    MERGE_AFTER = 100
+    """Once this many finished blocks sit in widgets of their own, they share
+    one widget instead: layout work grows with the number of widgets, and a
+    1 MB answer has ~20,000 blocks (one widget each froze the app)."""
+
     def __init__(self, *, retry_hint: str = "") -> None:
         super().__init__(classes="-streaming")
         self.chat_id = ""
@@ -213,6 +218,8 @@ class StreamingAnswer(Vertical):
         self._tail = ""
         self._shown_tail: str | None = None
         self._blocks: list[Static] = []
+        self._block_total = 0
+        self._singles: list[tuple[Static, Markdown]] = []
         self._timer: Timer | None = None
         self._final: str | None = None
 
@@ -239,7 +246,29 @@ class StreamingAnswer(Vertical):
     @property
     def block_count(self) -> int:
         """How many finished blocks are mounted (for tests and benchmarks)."""
-        return len(self._blocks)
+        return self._block_total
+
+    def _mount_blocks(self, blocks: list[str], before: Static) -> None:
+        """Mount finished blocks, a widget each, until :attr:`MERGE_AFTER` of
+        them would be single: then those and the new ones become one widget."""
+        rendered = [markdown(block) for block in blocks]
+        self._block_total += len(rendered)
+        if len(self._singles) + len(rendered) < self.MERGE_AFTER:
+            new = [Static(m, classes="answer--block") for m in rendered]
+            self._singles.extend(zip(new, rendered, strict=True))
+            self._blocks.extend(new)
+            self.mount_all(new, before=before)
+            return
+        old = [widget for widget, _ in self._singles]
+        parts = [m for _, m in self._singles] + rendered
+        self._singles.clear()
+        chunk = Static(Group(*parts), classes="answer--block")
+        self.mount(chunk, before=old[0] if old else before)
+        for widget in old:
+            widget.remove()
+        gone = set(old)
+        self._blocks = [b for b in self._blocks if b not in gone]
+        self._blocks.append(chunk)
 
     def append(self, piece: str) -> None:
         """Queue an increment; it reaches the screen at the next flush."""
@@ -257,9 +286,7 @@ class StreamingAnswer(Vertical):
         blocks, self._tail = split_finished_blocks(self._tail)
         tail_widget = self.query_one(".answer--tail", Static)
         if blocks:
-            new = [Static(markdown(block), classes="answer--block") for block in blocks]
-            self._blocks.extend(new)
-            self.mount_all(new, before=tail_widget)
+            self._mount_blocks(blocks, tail_widget)
         if self._tail != self._shown_tail:
             self._shown_tail = self._tail
             tail_widget.set_class(not self._tail.strip(), "-empty")
@@ -282,12 +309,12 @@ class StreamingAnswer(Vertical):
             for block in self._blocks:
                 block.remove()
             self._blocks.clear()
+            self._singles.clear()
+            self._block_total = 0
             blocks, rest = split_finished_blocks(final + "\n\n")
             tail_widget = self.query_one(".answer--tail", Static)
-            new = [Static(markdown(block), classes="answer--block") for block in blocks]
-            self._blocks.extend(new)
-            if new:
-                self.mount_all(new, before=tail_widget)
+            for start in range(0, len(blocks), self.MERGE_AFTER):
+                self._mount_blocks(blocks[start : start + self.MERGE_AFTER], tail_widget)
             self._tail = rest
             self._shown_tail = rest
             tail_widget.update(markdown(rest))
