@@ -79,6 +79,9 @@ class ErnieApp(App[None]):
             old = self.client
             self.run_worker(old.aclose(), exit_on_error=False)
         self.credential = credential
+        if credential.source == "demo":
+            self.drafts.save()
+            self.drafts = Drafts(None)
         self.client = self.create_client(credential)
         return MainScreen(self.client, self.drafts)
 

@@ -18,15 +18,18 @@ NEW_CONVERSATION = ""
 
 
 class Drafts:
-    """Draft text per conversation id, saved to a JSON file."""
+    """Draft text per conversation id, saved to a JSON file (kept in memory
+    only when ``path`` is ``None``: the offline demo's ids mean nothing later)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | None) -> None:
         self.path = path
         self._drafts: dict[str, str] = {}
         self._dirty = False
         self._load()
 
     def _load(self) -> None:
+        if self.path is None:
+            return
         try:
             raw = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -70,7 +73,7 @@ class Drafts:
 
     def save(self) -> bool:
         """Write the file if anything changed; returns whether it wrote."""
-        if not self._dirty:
+        if not self._dirty or self.path is None:
             return False
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
