@@ -14,6 +14,7 @@ import datetime
 import importlib.util
 import os
 import platform
+import shlex
 import sys
 import time
 import traceback
@@ -143,15 +144,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--toy", action="store_true", help="drive bench/toyapp.py (harness check)")
     parser.add_argument("--no-api", action="store_true", help="skip bench/api_bench.py")
     parser.add_argument("-v", "--verbose", action="store_true", help="print each run")
+    parser.add_argument(
+        "--wrap",
+        default="",
+        help="start the app under this command, e.g. 'py-spy record -f raw -o prof.txt --' "
+        "(profiling only: the figures then include the wrapper's cost)",
+    )
     args = parser.parse_args(argv)
 
     wanted = sorted({1 if c == 8 else c for c in args.case}) if args.case else sorted(CASES)
-    full = not args.quick and not args.case and args.runs is None and not args.toy
+    full = not (args.quick or args.case or args.runs or args.toy or args.wrap)
     profile = TOY if args.toy else REAL
     load = _load()
     print(f"bench: {profile.name}, cases {wanted}, load average {load}", file=sys.stderr)
     began = time.perf_counter()
-    bench = Bench(profile, verbose=args.verbose)
+    bench = Bench(profile, verbose=args.verbose, wrap=shlex.split(args.wrap))
     figures: list[Figure] = []
     failed = False
     try:

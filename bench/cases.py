@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -92,6 +93,8 @@ class Figure:
             return f"{value:.0f} ms"
         if self.unit == "µs":
             return f"{value:.0f} µs"
+        if not self.unit:
+            return f"{value:,.0f}"
         if self.unit == "x":
             return f"{value:.2f}x"
         return f"{value:.2f} {self.unit}"
@@ -159,9 +162,14 @@ TOY = AppProfile(
 class Bench:
     """The embedded server in this process, and a way to start the app on it."""
 
-    def __init__(self, profile: AppProfile, *, verbose: bool = False) -> None:
+    def __init__(
+        self, profile: AppProfile, *, verbose: bool = False, wrap: Sequence[str] = ()
+    ) -> None:
         self.profile = profile
         self.verbose = verbose
+        #: A command the app is started under (a profiler); figures then
+        #: include the wrapper's own cost.
+        self.wrap = list(wrap)
         self.server = ServerThread(Store(), rate=0)
         self.clock = ServerClock(self.server.app)
         self.server.app = self.clock
@@ -213,7 +221,7 @@ class Bench:
     @contextmanager
     def app(self, bduss: str) -> Iterator[Terminal]:
         term = Terminal(
-            self.profile.argv(self.server.base_url),
+            [*self.wrap, *self.profile.argv(self.server.base_url)],
             self.env(bduss),
             cols=COLS,
             rows=ROWS,
@@ -353,6 +361,8 @@ def case_4(bench: Bench, runs: int) -> list[Figure]:
     case = "4 start-up"
     start = Figure(case, "exec → sidebar filled (1,000 conversations)", "s", 0.6)
     helps = Figure(case, "ernie-tui --help", "s", 0.3)
+    first = Figure(case, "exec → first output to the terminal", "s", None)
+    asked = Figure(case, "exec → list reply sent by the server", "s", None)
     bduss, account = bench.account()
     names = _names("Startup", 1000)
     bench.server.store.bulk_sessions(account, names)
@@ -361,6 +371,12 @@ def case_4(bench: Bench, runs: int) -> list[Figure]:
         with bench.app(bduss) as term:
             shown = term.wait_for(newest, 30)
             start.values.append(shown - term.started)
+            output = term.first_chunk_after(term.started)
+            if output is not None:
+                first.values.append(output - term.started)
+            replies = [bench.clock.first(p, after=term.started) for p in LIST_PATHS]
+            if all(replies):
+                asked.values.append(max(r for r in replies if r) - term.started)
             term.settled(shown, quiet=0.2)
     argv = [*bench.profile.argv(bench.server.base_url)[:-2], "--help"]
     env = bench.env(bduss)
@@ -369,7 +385,7 @@ def case_4(bench: Bench, runs: int) -> list[Figure]:
         subprocess.run(argv, env=env, capture_output=True, check=True, timeout=30)
         helps.values.append(time.perf_counter() - began)
     bench.log(f"start {start.values}, --help {helps.values}")
-    return [start, helps]
+    return [start, first, asked, helps]
 
 
 # -- a long history: case 5 --------------------------------------------------------
@@ -407,10 +423,11 @@ def case_5(bench: Bench, runs: int) -> list[Figure]:
     case = "5 open 2,000 messages"
     after = Figure(case, "newest on screen after the history arrived", "s", 0.3)
     total = Figure(case, "Enter → newest on screen", "s", None)
-    server = Figure(case, "server + client: history fetch alone", "s", None)
-    home = Figure(case, "home key: first change on screen", "s", 0.1)
-    home_settled = Figure(case, "home key: screen settled", "s", None)
-    pageup = Figure(case, "pageup key: first change, worst of 10", "s", 0.1, combine="max")
+    server = Figure(case, "history fetch alone (server + client)", "s", None)
+    first = Figure(case, "home key → first change (median)", "s", 0.1)
+    worst = Figure(case, "home key → first change (worst)", "s", None, combine="max")
+    settled = Figure(case, "home key → screen settled (median)", "s", None)
+    presses = Figure(case, "home presses to reach the oldest message", "", None)
     top = Figure(case, "oldest message reached by keys", "", 1, check=True)
     bduss, account = bench.account()
     ids = bench.server.store.bulk_sessions(account, ["Long history", "Scratch on top"])
@@ -437,38 +454,43 @@ def case_5(bench: Bench, runs: int) -> list[Figure]:
                 after.values.append(shown - arrived)
             term.settled(shown, quiet=0.5, timeout=60)
             bench.keys(term, profile.history)
-            # Home, then pageup until the oldest message shows (windowed
-            # histories bring older messages back as the view nears the top).
+            # Home until the oldest message shows: a windowed pane brings
+            # older messages back each time the view reaches the top.
             oldest = term.watch(contains(OLDEST_MARK))
-            first, settled = _key_echo(term, "home")
-            home.values.append(first)
-            home_settled.values.append(settled)
-            worst = 0.0
-            for _ in range(10):
-                if oldest.at is not None:
-                    break
-                first, _settled = _key_echo(term, "pageup")
-                worst = max(worst, first)
-            pageup.values.append(worst)
-            if oldest.at is None:
-                # Keep pressing home: some windowed panes load one page per key.
-                for _ in range(20):
-                    if oldest.at is not None:
-                        break
-                    _key_echo(term, "home")
+            firsts: list[float] = []
+            settles: list[float] = []
+            count = 0
+            while oldest.at is None and count < MAX_HOME_PRESSES:
+                count += 1
+                echo = _key_echo(term, "home")
+                if echo is not None:
+                    firsts.append(echo[0])
+                    settles.append(echo[1])
+            if firsts:
+                first.values.append(median(firsts))
+                worst.values.append(max(firsts))
+                settled.values.append(median(settles))
+            presses.values.append(count)
             top.values.append(1.0 if oldest.at is not None else 0.0)
-    bench.log(f"open: {total.values}, after arrival {after.values}, home {home.values}")
-    return [after, total, server, home, home_settled, pageup, top]
+            bench.log(
+                f"open {total.values[-1]:.2f} s; {count} home presses, "
+                f"{len(firsts)} changed the screen, first change "
+                f"{[round(f * 1e3) for f in firsts]} ms"
+            )
+    return [after, total, server, first, worst, settled, presses, top]
 
 
-def _key_echo(term: Terminal, key: str, quiet: float = 0.15) -> tuple[float, float]:
+MAX_HOME_PRESSES = 150
+
+
+def _key_echo(term: Terminal, key: str, quiet: float = 0.15) -> tuple[float, float] | None:
     """Press ``key``; (first change on screen, screen settled), seconds after
-    the key was sent. No change at all counts as an echo at the key."""
+    the key was sent, or None when the screen did not change."""
     pressed = term.key(key)
     end = term.settled(pressed, quiet=quiet, timeout=10)
     first = term.first_chunk_after(pressed)
     if first is None:
-        return 0.0, 0.0
+        return None
     return first - pressed, end - pressed
 
 
@@ -482,6 +504,7 @@ def case_6(bench: Bench, runs: int) -> list[Figure]:
     fill = Figure(case, "sidebar filled after the list arrived", "s", 0.3)
     keystroke = Figure(case, "filter keystroke → screen settled (median)", "s", 0.05)
     worst = Figure(case, "filter keystroke → screen settled (worst)", "s", None, combine="max")
+    count = Figure(case, "conversations the sidebar says it holds", "", None)
     listed = Figure(case, "all 10,000 reachable (oldest found by filter)", "", 1, check=True)
     bduss, account = bench.account()
     names = _names("Topic", 10_000)
@@ -496,6 +519,9 @@ def case_6(bench: Bench, runs: int) -> list[Figure]:
             if arrived is not None:
                 fill.values.append(shown - arrived)
             term.settled(shown, quiet=0.5, timeout=30)
+            held = re.search(r"Conversations\D{0,3}(\d[\d,]*)", term.text())
+            if held:
+                count.values.append(float(held.group(1).replace(",", "")))
             bench.keys(term, bench.profile.filter)
             times = []
             for char in FILTER_TEXT:
@@ -509,7 +535,7 @@ def case_6(bench: Bench, runs: int) -> list[Figure]:
             found = sum(FILTER_TEXT in line for line in term.lines()) >= 2
             listed.values.append(1.0 if found else 0.0)
     bench.log(f"fill {fill.values}, keystrokes {keystroke.values} worst {worst.values}")
-    return [fill, keystroke, worst, listed]
+    return [fill, keystroke, worst, count, listed]
 
 
 # -- typing while streaming: case 7 ------------------------------------------------

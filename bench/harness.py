@@ -19,7 +19,9 @@ children left in cutime/cstime) and VmRSS.
 
 from __future__ import annotations
 
+import atexit
 import bisect
+import contextlib
 import fcntl
 import os
 import re
@@ -29,6 +31,7 @@ import subprocess
 import termios
 import threading
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -168,6 +171,16 @@ class Watch:
     event: threading.Event = field(default_factory=threading.Event)
 
 
+_LIVE: weakref.WeakSet[Terminal] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    """Never leave an app running: it has no controlling terminal to hang up."""
+    for term in list(_LIVE):
+        term.close(timeout=1.0)
+
+
 class Terminal:
     """An app in a pseudo-terminal of ``cols`` x ``rows``."""
 
@@ -221,6 +234,7 @@ class Terminal:
             close_fds=True,
         )
         os.close(slave)
+        _LIVE.add(self)
         return self
 
     @property
@@ -228,9 +242,14 @@ class Terminal:
         assert self.proc is not None
         return self.proc.pid
 
-    def close(self, timeout: float = 3.0) -> None:
-        """End the app: its process group, TERM then KILL."""
+    def close(self, timeout: float = 3.0, quit_key: bytes = b"\x11") -> None:
+        """End the app: its quit key (ctrl+q) first, so a profiler wrapping it
+        can write its report; then its process group, TERM then KILL."""
         proc = self.proc
+        if proc is not None and proc.poll() is None and quit_key:
+            self.write(quit_key)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=timeout)
         if proc is not None and proc.poll() is None:
             for sig in (signal.SIGTERM, signal.SIGKILL):
                 try:
@@ -242,6 +261,7 @@ class Terminal:
                     break
                 except subprocess.TimeoutExpired:
                     continue
+        _LIVE.discard(self)
         self._closed.set()
         if self._reader is not None:
             self._reader.join(timeout=2)
