@@ -54,6 +54,8 @@ NEW_HINT = (
     "Its first question names it."
 )
 DRAFT_SAVE_DELAY = 1.0
+YIELD_EVERY = 0.02
+"""Seconds an answer stream may hold the event loop before it lets the UI run."""
 
 
 def short_name(question: str, limit: int = NAME_LENGTH) -> str:
@@ -587,7 +589,14 @@ class MainScreen(Screen[None]):
                 ask.parent,
                 session_name=None if ask.session_id else ask.name,
             ) as stream:
+                loop = asyncio.get_running_loop()
+                breather = loop.time() + YIELD_EVERY
                 async for piece in stream:
+                    if loop.time() > breather:
+                        # A fast stream never suspends the loop (the bytes are
+                        # already there): let the UI in, or it freezes.
+                        await asyncio.sleep(0)
+                        breather = loop.time() + YIELD_EVERY
                     if stream.session_id and not ask.session_id:
                         self._created(ask, stream.session_id)
                     ask.bot_chat_id = stream.bot_chat_id

@@ -192,8 +192,12 @@ class StreamingAnswer(Vertical):
         display: block;
         color: $error;
     }
-    StreamingAnswer > .answer--tail.-empty {
+    StreamingAnswer > .answer--tail.-empty, StreamingAnswer > .answer--hidden.-empty {
         display: none;
+    }
+    StreamingAnswer > .answer--hidden {
+        color: $text-muted;
+        text-style: italic;
     }
     """
 
@@ -203,10 +207,11 @@ class StreamingAnswer(Vertical):
     FLUSH_INTERVAL = 1 / 15
     """Increments that arrive within this long are applied together."""
 
-    MERGE_AFTER = 100
-    """Once this many finished blocks sit in widgets of their own, they share
-    one widget instead: layout work grows with the number of widgets, and a
-    1 MB answer has ~20,000 blocks (one widget each froze the app)."""
+    MAX_BLOCKS = 200
+    """At most this many finished blocks stay mounted; older ones of a longer
+    answer are dropped from the screen (the text is kept: copy shows it all).
+    A 1 MB answer has ~20,000 blocks: rendering and laying out all of them
+    froze the app for minutes."""
 
     def __init__(self, *, retry_hint: str = "") -> None:
         super().__init__(classes="-streaming")
@@ -219,12 +224,12 @@ class StreamingAnswer(Vertical):
         self._shown_tail: str | None = None
         self._blocks: list[Static] = []
         self._block_total = 0
-        self._singles: list[tuple[Static, Markdown]] = []
         self._timer: Timer | None = None
         self._final: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("ERNIE", classes="answer--label")
+        yield Static("", classes="answer--hidden -empty")
         yield Static("", classes="answer--tail -empty")
         yield Static("", classes="answer--links -empty")
         yield Static("…", classes="answer--status")
@@ -249,26 +254,24 @@ class StreamingAnswer(Vertical):
         return self._block_total
 
     def _mount_blocks(self, blocks: list[str], before: Static) -> None:
-        """Mount finished blocks, a widget each, until :attr:`MERGE_AFTER` of
-        them would be single: then those and the new ones become one widget."""
-        rendered = [markdown(block) for block in blocks]
-        self._block_total += len(rendered)
-        if len(self._singles) + len(rendered) < self.MERGE_AFTER:
-            new = [Static(m, classes="answer--block") for m in rendered]
-            self._singles.extend(zip(new, rendered, strict=True))
-            self._blocks.extend(new)
-            self.mount_all(new, before=before)
-            return
-        old = [widget for widget, _ in self._singles]
-        parts = [m for _, m in self._singles] + rendered
-        self._singles.clear()
-        chunk = Static(Group(*parts), classes="answer--block")
-        self.mount(chunk, before=old[0] if old else before)
-        for widget in old:
-            widget.remove()
-        gone = set(old)
-        self._blocks = [b for b in self._blocks if b not in gone]
-        self._blocks.append(chunk)
+        """Mount finished blocks, keeping the newest :attr:`MAX_BLOCKS` (blocks
+        that would be dropped at once are never rendered)."""
+        self._block_total += len(blocks)
+        new = [Static(markdown(b), classes="answer--block") for b in blocks[-self.MAX_BLOCKS :]]
+        self._blocks.extend(new)
+        self.mount_all(new, before=before)
+        excess = len(self._blocks) - self.MAX_BLOCKS
+        if excess > 0:
+            for widget in self._blocks[:excess]:
+                widget.remove()
+            del self._blocks[:excess]
+        hidden = self._block_total - len(self._blocks)
+        hint = self.query_one(".answer--hidden", Static)
+        hint.set_class(not hidden, "-empty")
+        hint.update(
+            f"… {hidden:,} earlier parts of this long answer are not shown "
+            "(copying the answer copies all of it)."
+        )
 
     def append(self, piece: str) -> None:
         """Queue an increment; it reaches the screen at the next flush."""
@@ -309,12 +312,10 @@ class StreamingAnswer(Vertical):
             for block in self._blocks:
                 block.remove()
             self._blocks.clear()
-            self._singles.clear()
             self._block_total = 0
             blocks, rest = split_finished_blocks(final + "\n\n")
             tail_widget = self.query_one(".answer--tail", Static)
-            for start in range(0, len(blocks), self.MERGE_AFTER):
-                self._mount_blocks(blocks[start : start + self.MERGE_AFTER], tail_widget)
+            self._mount_blocks(blocks, tail_widget)
             self._tail = rest
             self._shown_tail = rest
             tail_widget.update(markdown(rest))
