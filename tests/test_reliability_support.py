@@ -8,6 +8,7 @@ told.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 import time
@@ -87,12 +88,14 @@ def make_app(
 async def until(
     pilot: Pilot[Any], condition: Callable[[], object], what: str, timeout: float = 15.0
 ) -> None:
-    """Wait (polling, bounded) until ``condition()`` is true."""
+    """Wait (polling, bounded) until ``condition()`` is true. Sleeps rather than
+    ``pilot.pause()``: that waits for every widget's queue, and a widget removed
+    meanwhile (a long answer drops old blocks) never answers it."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for: {what}")
-        await pilot.pause(0.02)
+        await asyncio.sleep(0.02)
 
 
 def main_screen(app: ErnieApp) -> MainScreen:
@@ -101,7 +104,7 @@ def main_screen(app: ErnieApp) -> MainScreen:
     return screen
 
 
-async def started(pilot: Pilot[Any]) -> MainScreen:
+async def started(pilot: Pilot[Any], timeout: float = 15.0) -> MainScreen:
     """Wait until the main screen has loaded its list and opened something."""
     app = pilot.app
     await until(pilot, lambda: isinstance(app.screen, MainScreen), "the main screen")
@@ -110,6 +113,7 @@ async def started(pilot: Pilot[Any]) -> MainScreen:
         pilot,
         lambda: not screen.chat.loading and not screen.status.activity,
         "the first conversation list and history",
+        timeout,
     )
     return screen
 
@@ -124,12 +128,12 @@ async def send(pilot: Pilot[Any], text: str) -> None:
     await pilot.pause()
 
 
-async def answered(pilot: Pilot[Any]) -> StreamingAnswer:
+async def answered(pilot: Pilot[Any], timeout: float = 15.0) -> StreamingAnswer:
     """Wait until no answer streams; returns the last answer widget."""
     screen = main_screen(pilot.app)  # type: ignore[arg-type]
-    await until(pilot, lambda: screen.ask is None, "the answer to end")
+    await until(pilot, lambda: screen.ask is None, "the answer to end", timeout)
     await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await asyncio.sleep(0.05)
     last = screen.chat.last_answer()
     assert isinstance(last, StreamingAnswer), f"the last answer is {last!r}"
     return last
