@@ -473,7 +473,31 @@ class ChatView(VerticalScroll):
         await self.remove_children(".chat--empty")
         await self.mount(answer)
         self.anchor()
+        self._prune()
         return answer
+
+    def _prune(self) -> None:
+        """Keep at most two windows of messages mounted while the user keeps
+        asking: older ones (asked in this session too) go back to the list that
+        scrolling up mounts again. Every widget costs layout time and a task:
+        200 questions in one session had grown the pane to 1,400 widgets."""
+        mounted = [w for w in self.children if isinstance(w, Question | Reply | StreamingAnswer)]
+        old = mounted[: len(mounted) - 2 * WINDOW]
+        if not old or any(isinstance(w, StreamingAnswer) and w.state == "streaming" for w in old):
+            return
+        kept: list[Chat] = []
+        for widget in old:
+            if isinstance(widget, Question):
+                kept.append(Chat(widget.chat_id, "user", widget.text))
+            else:
+                kept.append(Chat(widget.chat_id, "robot", widget.text, urls=widget.urls))
+            if widget is self.selected:
+                self.selected = None
+            widget.remove()
+        self._chats = self._chats[: self._start] + kept
+        self._start = len(self._chats)
+        self.query_children(".chat--older").remove()
+        self.mount(self._older_hint(), before=mounted[len(old)])
 
     # -- window ------------------------------------------------------------------
 
