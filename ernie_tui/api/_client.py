@@ -209,9 +209,10 @@ class ErnieClient:
         data = await self._call("POST", "/eb/session/list", self._body(pageSize=page_size))
         return parse_sessions(data, pinned=False)
 
-    async def list_conversations(self) -> Conversations:
-        """Pinned and normal conversations, fetched together."""
-        top, normal = await asyncio.gather(self.list_pinned(), self.list_normal())
+    async def list_conversations(self, page_size: int = 1000) -> Conversations:
+        """Pinned and normal conversations, fetched together; ``page_size`` caps
+        the normal ones (the web client asks for 1,000)."""
+        top, normal = await asyncio.gather(self.list_pinned(), self.list_normal(page_size))
         pinned_ids = {s.session_id for s in top}
         return Conversations(
             top=top, normal=tuple(s for s in normal if s.session_id not in pinned_ids)
