@@ -85,6 +85,8 @@ class Figure:
             return "error"
         if self.check:
             return "yes" if value >= 1 else "no"
+        if self.unit == "s" and abs(value) < 1:
+            return f"{value * 1000:.0f} ms"
         if self.unit == "MB":
             return f"{value:.2f} MB"
         if self.unit == "MiB":
@@ -536,8 +538,13 @@ def case_6(bench: Bench, runs: int) -> list[Figure]:
                 time.sleep(0.05)
             keystroke.values.append(median(times))
             worst.values.append(max(times))
-            # The filter box shows the text too: the entry is a second line.
-            found = sum(FILTER_TEXT in line for line in term.lines()) >= 2
+            # An entry: the name with its date after it, or a second line
+            # holding the name (the filter box may show the typed text too).
+            lines = term.lines()
+            entry = re.compile(re.escape(FILTER_TEXT) + r"\s{2,}\S")
+            found = any(entry.search(line) for line in lines) or (
+                sum(FILTER_TEXT in line for line in lines) >= 2
+            )
             listed.values.append(1.0 if found else 0.0)
     bench.log(f"fill {fill.values}, keystrokes {keystroke.values} worst {worst.values}")
     return [fill, keystroke, worst, count, listed]
