@@ -1,26 +1,67 @@
 """The Textual app: settings, the credential, the client's lifetime, and which
-screen shows (sign-in or main)."""
+screen shows (sign-in or main).
+
+Start-up is on the performance issue's clock (exec to a filled sidebar), so
+the conversation list is fetched in a thread of its own from the moment the
+app loads, while the main screen is imported, composed and styled; and the
+screens are imported only when first shown.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
-from ..api import ErnieClient
 from ..config import Config, make_client
 from ..credentials import Credential
 from .drafts import Drafts
-from .screens.main import MainScreen
-from .screens.signin import SignInScreen
 
-__all__ = ["BEIJING", "ErnieApp"]
+if TYPE_CHECKING:
+    from ..api import Conversations, ErnieClient
+    from .screens.main import MainScreen
+
+__all__ = ["BEIJING", "ErnieApp", "ListPrefetch"]
 
 BEIJING = timezone(timedelta(hours=8))
+
+
+class ListPrefetch:
+    """The conversation list, fetched in a thread of its own with a client of
+    its own (an ``httpx`` client belongs to one event loop), so the request
+    leaves while the main screen is still being built and the reply is parsed
+    off the UI's event loop. Errors are kept and raised to whoever awaits
+    :meth:`result`, who handles them as those of any list request."""
+
+    def __init__(self, make_client: Callable[[], ErnieClient], page_size: int) -> None:
+        self.page_size = page_size
+        self._make_client = make_client
+        self._future: Future[Conversations] = Future()
+        threading.Thread(target=self._run, name="ernie-list-prefetch", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            conversations = asyncio.run(self._fetch())
+        except BaseException as exc:  # handed over whole to the awaiting screen
+            self._future.set_exception(exc)
+        else:
+            self._future.set_result(conversations)
+
+    async def _fetch(self) -> Conversations:
+        async with self._make_client() as client:
+            return await client.list_conversations(self.page_size)
+
+    async def result(self) -> Conversations:
+        """The list, or the error the request raised."""
+        return await asyncio.wrap_future(self._future)
 
 
 def _beijing_now() -> datetime:
@@ -32,6 +73,10 @@ class ErnieApp(App[None]):
 
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "ERNIE Bot"
+
+    LIST_PREFETCH_SIZE: ClassVar[int] = 10_000
+    """The page size of the list fetched at start-up; the main screen uses the
+    early result only if it asks for this many (``MainScreen.LIST_PAGE_SIZE``)."""
 
     def __init__(
         self,
@@ -54,10 +99,25 @@ class ErnieApp(App[None]):
         self.clock = clock or _beijing_now
         self.drafts = Drafts(data_dir / "drafts.json")
         self.client: ErnieClient | None = None
+        self._prefetch: ListPrefetch | None = None
 
     def now(self) -> datetime:
         """Now, for the sidebar's dates (the service's times are Beijing time)."""
         return self.clock()
+
+    def on_load(self) -> None:
+        credential = self.credential
+        if credential is not None:
+            self._prefetch = ListPrefetch(
+                lambda: self.create_client(credential), self.LIST_PREFETCH_SIZE
+            )
+
+    def take_prefetched_list(self, page_size: int) -> ListPrefetch | None:
+        """The list fetched at start-up, once (later fetches go to the server)."""
+        prefetch, self._prefetch = self._prefetch, None
+        if prefetch is None or prefetch.page_size != page_size:
+            return None
+        return prefetch
 
     def on_mount(self) -> None:
         if self.config.theme in self.available_themes:
@@ -72,9 +132,13 @@ class ErnieApp(App[None]):
         if self.credential is not None:
             self.push_screen(self._main(self.credential))
         else:
+            from .screens.signin import SignInScreen
+
             self.push_screen(SignInScreen())
 
     def _main(self, credential: Credential) -> MainScreen:
+        from .screens.main import MainScreen
+
         if self.client is not None:
             old = self.client
             self.run_worker(old.aclose(), exit_on_error=False)
@@ -98,6 +162,8 @@ class ErnieApp(App[None]):
 
     def sign_in_again(self, reason: str) -> None:
         """The server says the sign-in expired: ask for fresh cookies."""
+        from .screens.signin import SignInScreen
+
         if isinstance(self.screen, SignInScreen):
             return
         self._show_screen(SignInScreen(reason))
@@ -113,6 +179,8 @@ class ErnieApp(App[None]):
             await self.client.aclose()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        from .screens.main import MainScreen
+
         if isinstance(screen, MainScreen):
             yield from screen.commands()
         for command in super().get_system_commands(screen):

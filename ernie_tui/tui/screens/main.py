@@ -320,7 +320,7 @@ class MainScreen(Screen[None]):
         """Fetch the lists from the server and show them."""
         self.status.activity = "loading conversations…"
         try:
-            conversations = await self.client.list_conversations(self.LIST_PAGE_SIZE)
+            conversations = await self._fetch_conversations()
         except ErnieError as exc:
             self.status.activity = ""
             if open_first:
@@ -352,6 +352,19 @@ class MainScreen(Screen[None]):
                 await self.start_new_conversation()
             else:
                 self.open_conversation(first)
+
+    async def _fetch_conversations(self) -> Conversations:
+        """The list: the one the app started fetching at launch (once), else a
+        fresh request."""
+        prefetched = self.ernie_app.take_prefetched_list(self.LIST_PAGE_SIZE)
+        if prefetched is not None:
+            try:
+                return await prefetched.result()
+            except ErnieError:
+                raise
+            except Exception as exc:  # the early fetch itself broke: ask again
+                self.log.warning(f"start-up list fetch failed ({type(exc).__name__})")
+        return await self.client.list_conversations(self.LIST_PAGE_SIZE)
 
     def _retry_list_later(self, exc: ErnieError) -> bool:
         """After a network error or an HTTP 5xx, fetch the list again later, with
