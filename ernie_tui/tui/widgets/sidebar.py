@@ -19,7 +19,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -35,16 +35,26 @@ def short_date(create_time: str, now: datetime) -> str:
     """The sidebar's date: ``HH:MM`` today, ``MM-DD`` this year, else
     ``YYYY-MM-DD``. ``create_time`` is ``YYYY-MM-DD HH:MM:SS`` (Beijing time, as
     the service gives it) and is shown as given."""
+    return _short_date(create_time, now.strftime("%Y-%m-%d"))
+
+
+def _short_date(create_time: str, today: str) -> str:
     if len(create_time) < 16 or create_time[4] != "-":
         return clean_line(create_time[:10])
-    if create_time[:10] == now.strftime("%Y-%m-%d"):
+    if create_time[:10] == today:
         return create_time[11:16]
-    if create_time[:4] == now.strftime("%Y"):
+    if create_time[:4] == today[:4]:
         return create_time[5:10]
     return create_time[:10]
 
 
-@dataclass(slots=True)
+def _line(text: str) -> str:
+    """:func:`clean_line`, skipped for the usual name that has nothing to remove
+    (everything ``clean_line`` removes is unprintable)."""
+    return text if text.isprintable() else clean_line(text)
+
+
+@dataclass(slots=True, eq=False)
 class _Entry:
     session: Session
     name: str
@@ -52,10 +62,23 @@ class _Entry:
     date: str
 
 
-@dataclass(slots=True)
-class _Row:
-    header: str | None
-    entry: _Entry | None
+_NOT_BOLD = Style(bold=False)
+
+_Row = _Entry | str
+"""A row of the list: a conversation, or a section header's text."""
+
+
+@dataclass(slots=True, frozen=True)
+class _Styles:
+    """The styles of one paint, looked up once rather than per line."""
+
+    base: Style
+    header: Style
+    open: Style
+    cursor: Style
+    mark: Style
+    date: Style
+    empty: Style
 
 
 class ConversationList(ScrollView, can_focus=True):
@@ -166,7 +189,11 @@ class ConversationList(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self._pinned: list[_Entry] = []
         self._normal: list[_Entry] = []
+        self._matches: tuple[list[_Entry], list[_Entry]] = ([], [])
+        """The entries that match the filter, pinned and normal."""
         self._rows: list[_Row] = []
+        self._count = 0
+        self._styles: _Styles | None = None
         self._filter = ""
         self._cursor = -1
         self.marked: set[str] = set()
@@ -177,19 +204,32 @@ class ConversationList(ScrollView, can_focus=True):
     def set_conversations(self, conversations: Conversations, now: datetime) -> None:
         """Show these conversations (keeping the cursor on the same one)."""
 
+        today = now.strftime("%Y-%m-%d")
+        # Names and dates repeat across refreshes: clean and fold each once.
+        names: dict[str, tuple[str, str]] = {}
+        dates: dict[str, str] = {}
+
         def entries(sessions: tuple[Session, ...]) -> list[_Entry]:
             out = []
             for s in sessions:
-                name = clean_line(s.name) or "(untitled)"
-                out.append(_Entry(s, name, name.casefold(), short_date(s.create_time, now)))
+                shown = names.get(s.name)
+                if shown is None:
+                    name = _line(s.name) or "(untitled)"
+                    shown = names[s.name] = (name, name.casefold())
+                date = dates.get(s.create_time)
+                if date is None:
+                    date = dates[s.create_time] = _short_date(s.create_time, today)
+                out.append(_Entry(s, shown[0], shown[1], date))
             return out
 
         self._pinned = entries(conversations.top)
         self._normal = entries(conversations.normal)
-        known = {e.session.session_id for e in self._pinned} | {
-            e.session.session_id for e in self._normal
-        }
-        self.marked &= known
+        if self.marked:
+            known = {e.session.session_id for e in self._pinned} | {
+                e.session.session_id for e in self._normal
+            }
+            self.marked &= known
+        self._matches = self._match(self._filter, self._pinned, self._normal)
         self._rebuild()
 
     @property
@@ -199,15 +239,32 @@ class ConversationList(ScrollView, can_focus=True):
     def set_filter(self, text: str) -> None:
         """Show only conversations whose name holds ``text`` (case-insensitive)."""
         folded = text.casefold().strip()
-        if folded == self._filter:
+        old = self._filter
+        if folded == old:
             return
         self._filter = folded
+        if old and old in folded:
+            # Narrowed: only what matched before can match now.
+            self._matches = self._match(folded, *self._matches)
+        else:
+            self._matches = self._match(folded, self._pinned, self._normal)
         self._rebuild()
+
+    @staticmethod
+    def _match(
+        needle: str, pinned: list[_Entry], normal: list[_Entry]
+    ) -> tuple[list[_Entry], list[_Entry]]:
+        if not needle:
+            return pinned, normal
+        return (
+            [e for e in pinned if needle in e.folded],
+            [e for e in normal if needle in e.folded],
+        )
 
     @property
     def count(self) -> int:
         """How many conversations are listed (after the filter)."""
-        return sum(1 for r in self._rows if r.entry is not None)
+        return self._count
 
     @property
     def total(self) -> int:
@@ -218,20 +275,20 @@ class ConversationList(ScrollView, can_focus=True):
     def highlighted(self) -> Session | None:
         """The conversation under the cursor."""
         if 0 <= self._cursor < len(self._rows):
-            entry = self._rows[self._cursor].entry
-            return entry.session if entry else None
+            row = self._rows[self._cursor]
+            return row.session if isinstance(row, _Entry) else None
         return None
 
     def visible_sessions(self) -> list[Session]:
         """The listed conversations, top to bottom."""
-        return [r.entry.session for r in self._rows if r.entry is not None]
+        return [r.session for r in self._rows if isinstance(r, _Entry)]
 
     def set_open(self, session_id: str | None) -> None:
         """Highlight the open conversation and move the cursor to it."""
         self.open_id = session_id
         if session_id is not None:
             for index, row in enumerate(self._rows):
-                if row.entry is not None and row.entry.session.session_id == session_id:
+                if isinstance(row, _Entry) and row.session.session_id == session_id:
                     self._move(index)
                     break
         self.refresh()
@@ -241,24 +298,24 @@ class ConversationList(ScrollView, can_focus=True):
         self.refresh()
 
     def _rebuild(self) -> None:
-        keep = self.highlighted
-        needle = self._filter
-        pinned = [e for e in self._pinned if needle in e.folded] if needle else self._pinned
-        normal = [e for e in self._normal if needle in e.folded] if needle else self._normal
+        """Lay the matches out in rows (work linear in the matches, in C)."""
+        keep = self._rows[self._cursor] if 0 <= self._cursor < len(self._rows) else None
+        pinned, normal = self._matches
         rows: list[_Row] = []
-        if pinned or (not needle and self._pinned):
-            rows.append(_Row(f"Pinned ({len(pinned)})", None))
-            rows.extend(_Row(None, e) for e in pinned)
-        rows.append(_Row(f"Conversations ({len(normal)})", None))
-        rows.extend(_Row(None, e) for e in normal)
+        if pinned or (not self._filter and self._pinned):
+            rows.append(f"Pinned ({len(pinned)})")
+            rows += pinned
+        rows.append(f"Conversations ({len(normal)})")
+        rows += normal
         self._rows = rows
+        self._count = len(pinned) + len(normal)
         self.virtual_size = Size(self.scrollable_content_region.width, len(rows))
         cursor = -1
-        if keep is not None:
-            for index, row in enumerate(rows):
-                if row.entry is not None and row.entry.session.session_id == keep.session_id:
-                    cursor = index
-                    break
+        if isinstance(keep, _Entry):
+            try:
+                cursor = rows.index(keep)  # entries compare by identity
+            except ValueError:
+                cursor = self._find(keep.session.session_id)
         if cursor < 0:
             cursor = self._next_entry(0, 1)
         self._cursor = cursor
@@ -268,12 +325,18 @@ class ConversationList(ScrollView, can_focus=True):
             self._show_cursor()
         self.refresh()
 
+    def _find(self, session_id: str) -> int:
+        for index, row in enumerate(self._rows):
+            if isinstance(row, _Entry) and row.session.session_id == session_id:
+                return index
+        return -1
+
     # -- cursor --------------------------------------------------------------
 
     def _next_entry(self, start: int, step: int) -> int:
         index = start
         while 0 <= index < len(self._rows):
-            if self._rows[index].entry is not None:
+            if isinstance(self._rows[index], _Entry):
                 return index
             index += step
         return -1
@@ -293,7 +356,9 @@ class ConversationList(ScrollView, can_focus=True):
         target = top
         # Keep the section header above the first entry visible.
         want_top = (
-            self._cursor - 1 if self._cursor and self._rows[self._cursor - 1].header else None
+            self._cursor - 1
+            if self._cursor and isinstance(self._rows[self._cursor - 1], str)
+            else None
         )
         if self._cursor < top or (want_top is not None and want_top < top):
             target = want_top if want_top is not None else self._cursor
@@ -304,38 +369,52 @@ class ConversationList(ScrollView, can_focus=True):
 
     # -- rendering -----------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Look the styles up once per paint: ``rich_style`` walks the
+        # ancestors and cost more than the rest of a line.
+        self._styles = self._paint_styles()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._styles = None
+
+    def _paint_styles(self) -> _Styles:
+        base = self.rich_style
+        component = self.get_component_rich_style
+        return _Styles(
+            base=base,
+            header=base + component("conversation-list--header"),
+            open=component("conversation-list--open"),
+            cursor=component("conversation-list--cursor", partial=True),
+            mark=component("conversation-list--mark", partial=True),
+            date=component("conversation-list--date", partial=True),
+            empty=component("conversation-list--empty"),
+        )
+
     def render_line(self, y: int) -> Strip:
+        styles = self._styles or self._paint_styles()
         index = y + round(self.scroll_y)
         width = self.scrollable_content_region.width
         if index >= len(self._rows):
-            if index == 1 and not any(r.entry for r in self._rows):
-                style = self.get_component_rich_style("conversation-list--empty")
+            if index == 1 and not self._count:
                 text = "  no match" if self._filter else "  nothing yet"
-                return Strip([Segment(set_cell_size(text, width), style)], width)
-            return Strip.blank(width, self.rich_style)
-        row = self._rows[index]
-        base = self.rich_style
-        if row.header is not None:
-            style = base + self.get_component_rich_style("conversation-list--header")
-            return Strip([Segment(set_cell_size(" " + row.header, width), style)], width)
-        entry = row.entry
-        assert entry is not None
-        style = base
+                return Strip([Segment(set_cell_size(text, width), styles.empty)], width)
+            return Strip.blank(width, styles.base)
+        entry = self._rows[index]
+        if isinstance(entry, str):
+            return Strip([Segment(set_cell_size(" " + entry, width), styles.header)], width)
+        style = styles.base
         session_id = entry.session.session_id
-        if session_id == self.open_id:
-            style += self.get_component_rich_style("conversation-list--open")
-        if index == self._cursor:
-            style += self.get_component_rich_style("conversation-list--cursor", partial=True)
+        is_open = session_id == self.open_id
+        if is_open:
+            style += styles.open
+        on_cursor = index == self._cursor
+        if on_cursor:
+            style += styles.cursor
         marked = session_id in self.marked
-        mark_style = (
-            style + self.get_component_rich_style("conversation-list--mark", partial=True)
-            if marked
-            else style
-        )
-        date_style = style + self.get_component_rich_style("conversation-list--date", partial=True)
-        if index == self._cursor:
-            date_style = style
-        mark = "✓ " if marked else ("▌ " if session_id == self.open_id else "  ")
+        mark_style = style + styles.mark if marked else style
+        date_style = style if on_cursor else style + styles.date
+        mark = "✓ " if marked else ("▌ " if is_open else "  ")
         date = f" {entry.date} " if entry.date else " "
         room = width - 2 - cell_len(date)
         if room < 4:
@@ -349,7 +428,7 @@ class ConversationList(ScrollView, can_focus=True):
             [
                 Segment(mark, mark_style),
                 Segment(name, style),
-                Segment(date, date_style + Style(bold=False)),
+                Segment(date, date_style + _NOT_BOLD),
             ],
             width,
         ).crop(0, width)
@@ -363,7 +442,7 @@ class ConversationList(ScrollView, can_focus=True):
         if offset is None:
             return
         index = offset.y + round(self.scroll_y)
-        if 0 <= index < len(self._rows) and self._rows[index].entry is not None:
+        if 0 <= index < len(self._rows) and isinstance(self._rows[index], _Entry):
             self._move(index)
             self.action_select()
 
