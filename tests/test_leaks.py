@@ -10,11 +10,13 @@ cookies the user typed.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import pty
 import re
 import select
+import signal
 import struct
 import subprocess
 import sys
@@ -63,6 +65,21 @@ _ANSI = re.compile(
 )
 
 
+_running: list[subprocess.Popen[bytes]] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_app_left_behind() -> Iterator[None]:
+    """A test that fails half-way must not leave its app running."""
+    yield
+    while _running:
+        proc = _running.pop()
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+
+
 class PtyApp:
     """The app in a 120x40 pseudo-terminal; everything it writes is kept."""
 
@@ -87,6 +104,7 @@ class PtyApp:
             start_new_session=True,
             close_fds=True,
         )
+        _running.append(self.proc)
         os.close(slave)
         self.master = master
         self.raw = b""
