@@ -13,6 +13,7 @@ from textual.widgets import Input
 
 from ernie_tui.api import Chat, Conversations, Session
 from ernie_tui.tui.widgets.chat import (
+    AnswerText,
     ChatView,
     Question,
     Reply,
@@ -71,29 +72,42 @@ class AnswerApp(App[None]):
         yield ChatView()
 
 
-async def test_streaming_answer_mounts_finished_blocks_once() -> None:
+async def test_streaming_answer_keeps_finished_lines_and_ends_like_a_reply() -> None:
     app = AnswerApp()
     async with app.run_test(size=(80, 24)) as pilot:
         chat = app.query_one(ChatView)
         answer = await chat.add_answer(StreamingAnswer())
-        text = "".join(f"Paragraph {i} has some words.\n\n" for i in range(30)) + "tail"
-        blocks_seen: list[Any] = []
+        lines = answer.query_one(AnswerText)
+        text = (
+            "".join(f"Paragraph {i} has some words.\n\n" for i in range(30))
+            + "- a list\n- of two\n\n```python\nx = 1\n```\n\ntail"
+        )
+        midway: list[Any] = []
         for start in range(0, len(text), 7):
             answer.append(text[start : start + 7])
             if start % 70 == 0:
-                await pilot.pause(0.08)
-                blocks_seen.extend(
-                    w for w in answer.query(".answer--block") if w not in blocks_seen
-                )
-        await pilot.pause(0.1)
-        first_blocks = list(answer.query(".answer--block"))
-        assert len(first_blocks) == 30
+                await pilot.pause(0.15)
+                if start >= len(text) // 2 and not midway:
+                    midway = lines.lines[:-3]
+        await pilot.pause(0.15)
+        assert answer.block_count == 32
+        # Finished blocks were rendered once: their lines are the same objects.
+        assert len(midway) > 20
+        assert all(a is b for a, b in zip(midway, lines.lines, strict=False))
+        assert "tail" in lines.lines[-1].text
         answer.finish(text)
-        await pilot.pause()
+        reply = Reply(text)
+        await chat.mount(reply)
+        await pilot.pause(0.1)
         assert answer.state == "done"
         assert answer.text == text
-        # Same final text: nothing re-rendered, the mounted blocks are the same objects.
-        assert list(answer.query(".answer--block")) == first_blocks
+        # The finished answer looks exactly like the same answer from the history
+        # (a Reply: label, border and padding around the same markdown lines).
+        assert lines.size.height == lines.line_count  # the reserved lines are given back
+        shown_reply = shown(reply).splitlines()
+        assert [line[2:].rstrip() for line in shown_reply[1:]] == [
+            strip.text.rstrip() for strip in lines.lines
+        ]
 
 
 async def test_final_text_that_differs_is_rendered_once_more() -> None:

@@ -6,9 +6,11 @@ messages). Only a window of the newest messages is mounted; older ones are
 mounted again when the user scrolls to the top.
 
 :class:`StreamingAnswer` is the streaming design the performance issue
-measures: increments are buffered and applied on a timer; finished top-level
-markdown blocks are mounted once and never touched again; only the unfinished
-tail is re-rendered, so per-update work is bounded by the tail, not the answer.
+measures: increments are buffered and applied 8 times a second; finished
+top-level markdown blocks are rendered to lines once and kept; only the
+unfinished tail is re-rendered and only the lines that changed are repainted
+(:class:`AnswerText`, one line-API widget), so per-update work is bounded by
+the tail, not the answer.
 """
 
 from __future__ import annotations
@@ -18,14 +20,17 @@ from typing import ClassVar
 
 from rich.console import Group, RenderableType
 from rich.markdown import Markdown
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import ScrollableContainer, Vertical, VerticalScroll
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Static
@@ -34,6 +39,7 @@ from ...api import Chat
 from ...sanitize import clean, clean_line
 
 __all__ = [
+    "AnswerText",
     "ChatView",
     "Question",
     "Reply",
@@ -151,6 +157,225 @@ class Reply(Static, can_focus=False):
         chat.select_answer(self)
 
 
+_EMPTY = Strip([], 0)
+
+
+class AnswerText(Widget, can_focus=False):
+    """A streamed answer's text, drawn with Textual's line API.
+
+    Finished markdown blocks are rendered to lines (``Strip``) once, at the
+    widget's width, and kept; only the unfinished tail is rendered again per
+    :meth:`update`, and only the lines that changed are repainted. While the
+    answer streams the height grows in steps (blank lines reserved below the
+    text, about two thirds of the pane), so an update changes no geometry: no
+    re-layout, no repaint of the rest of the pane, and the pane that follows
+    the bottom scrolls once a step rather than once a line. :meth:`settle`
+    gives the reserved lines back and renders the whole text as one document,
+    so the finished answer looks exactly like a :class:`Reply` from the
+    history. A change of width renders the kept text again at the new width.
+    """
+
+    DEFAULT_CSS = """
+    AnswerText {
+        height: auto;
+    }
+    """
+
+    def __init__(self, *, max_blocks: int) -> None:
+        super().__init__(classes="answer--text")
+        self.max_blocks = max_blocks
+        self.streaming = True
+        self.dropped = 0
+        """Finished blocks no longer kept (the oldest of a very long answer)."""
+        self._blocks: list[str] = []
+        self._heights: list[int] = []
+        self._done: list[Strip] = []
+        self._tail_text = ""
+        self._tail: list[Strip] = []
+        self._gap = 0
+        self._width = 0
+        self._reserved = 0
+
+    @property
+    def line_count(self) -> int:
+        """Lines of text (without the reserved blank lines)."""
+        return len(self._done) + self._gap + len(self._tail)
+
+    @property
+    def lines(self) -> list[Strip]:
+        """The rendered lines (for tests)."""
+        return [self._line(y) or _EMPTY for y in range(self.line_count)]
+
+    def _render_markdown(self, text: str, width: int) -> list[Strip]:
+        """``text`` rendered as a Rich ``Markdown`` exactly as a ``Static``
+        holding it would render it (no base style yet: :meth:`render_line`
+        applies the widget's)."""
+        app = self.app
+        options = app.console_options.update(highlight=False).update_width(width)
+        segments = app.console.render(markdown(text), options)
+        lines = Segment.split_and_crop_lines(segments, width, include_new_lines=False, pad=False)
+        return [Strip(line) for line in lines]
+
+    def _add_block(self, lines: list[Strip]) -> None:
+        """Append a finished block's lines. Rich separates two top-level
+        elements with one empty line, which a list's own rendering already
+        starts with; so the joined blocks equal the whole document's lines."""
+        height = len(lines)
+        if self._done and lines and lines[0].cell_length:
+            self._done.append(_EMPTY)
+            height += 1
+        self._done.extend(lines)
+        self._heights.append(height)
+
+    def _set_tail(self, text: str, width: int) -> None:
+        self._tail_text = text
+        self._tail = self._render_markdown(text, width) if text.strip() else []
+        self._gap = 1 if self._done and self._tail and self._tail[0].cell_length else 0
+
+    def _line(self, y: int) -> Strip | None:
+        done = len(self._done)
+        if y < done:
+            return self._done[y]
+        y -= done + self._gap
+        if y < 0:
+            return _EMPTY
+        if y < len(self._tail):
+            return self._tail[y]
+        return None
+
+    def _step(self) -> int:
+        """Blank lines reserved below the text while it streams."""
+        height = self.app.size.height
+        for node in self.ancestors:
+            if isinstance(node, ScrollableContainer):
+                height = node.scrollable_content_region.height or height
+                break
+        return max(4, height * 2 // 3)
+
+    def _fit(self) -> bool:
+        """Size the reserved height to the text; whether it changed."""
+        count = self.line_count
+        if self.streaming:
+            if count <= self._reserved:
+                return False
+            self._reserved = count + self._step()
+            return True
+        if count == self._reserved:
+            return False
+        self._reserved = count
+        return True
+
+    def _rebuild(self, width: int) -> None:
+        """Render everything kept again at ``width``."""
+        self._width = width
+        self._done = []
+        self._heights = []
+        for block in self._blocks:
+            self._add_block(self._render_markdown(block, width))
+        self._set_tail(self._tail_text, width)
+        self._reserved = 0
+        self._fit()
+
+    def _drop_oldest(self) -> int:
+        """Forget the oldest blocks past :attr:`max_blocks`, a quarter of them
+        at once (each drop moves every line: a full repaint). Returns the
+        number of lines dropped."""
+        excess = len(self._blocks) - self.max_blocks
+        if excess <= 0:
+            return 0
+        excess = min(len(self._blocks), max(excess, self.max_blocks // 4))
+        lines = sum(self._heights[:excess])
+        del self._blocks[:excess]
+        del self._heights[:excess]
+        del self._done[:lines]
+        self.dropped += excess
+        self._reserved = max(0, self._reserved - lines)
+        return lines
+
+    def update(self, blocks: Sequence[str], tail: str) -> None:
+        """Newly finished ``blocks`` and the unfinished ``tail`` (which replaces
+        the previous tail)."""
+        kept = list(blocks[-self.max_blocks :])
+        self.dropped += len(blocks) - len(kept)
+        width = self._width
+        if not width:  # not laid out yet: rendered at the first layout
+            self._blocks.extend(kept)
+            self._tail_text = tail
+            if len(self._blocks) > self.max_blocks:
+                excess = len(self._blocks) - self.max_blocks
+                del self._blocks[:excess]
+                self.dropped += excess
+            self.refresh(layout=True)
+            return
+        if not kept and tail == self._tail_text:
+            return
+        first = len(self._done)
+        old = [self._line(y) for y in range(first, self.line_count)]
+        for block in kept:
+            self._blocks.append(block)
+            self._add_block(self._render_markdown(block, width))
+        dropped = self._drop_oldest()
+        self._set_tail(tail, width)
+        if self._fit() or dropped:
+            self.refresh(layout=True)
+            return
+        self._refresh_changed(first, old)
+
+    def _refresh_changed(self, first: int, old: list[Strip | None]) -> None:
+        """Repaint the lines from ``first`` on that differ from ``old``."""
+        regions: list[Region] = []
+        width = self.size.width
+        start = -1
+        end = first + max(len(old), self.line_count - first)
+        for y in range(first, end + 1):
+            index = y - first
+            before = old[index] if index < len(old) else None
+            if y < end and self._line(y) != before:
+                if start < 0:
+                    start = y
+            elif start >= 0:
+                regions.append(Region(0, start, width, y - start))
+                start = -1
+        if regions:
+            self.refresh(*regions)
+
+    def replace(self, blocks: Sequence[str], tail: str) -> None:
+        """Show other text instead (an authoritative final text that differs)."""
+        self._blocks = list(blocks[-self.max_blocks :])
+        self.dropped = len(blocks) - len(self._blocks)
+        self._tail_text = tail
+        if self._width:
+            self._rebuild(self._width)
+        self.refresh(layout=True)
+
+    def settle(self, text: str) -> None:
+        """The answer ended (``text`` is all of it): give the reserved lines
+        back and, unless older blocks were dropped, show ``text`` rendered as
+        one document, as a :class:`Reply` shows it."""
+        self.streaming = False
+        if not self.dropped:
+            self._blocks = [text] if text.strip() else []
+            self._tail_text = ""
+        else:
+            if self._tail_text.strip():
+                self._blocks.append(self._tail_text)
+            self._tail_text = ""
+        if self._width:
+            self._rebuild(self._width)
+        self.refresh(layout=True)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        if width != self._width and width > 0:
+            self._rebuild(width)
+        return self._reserved
+
+    def render_line(self, y: int) -> Strip:
+        line = self._line(y)
+        if line is None or not line.cell_length:
+            return _EMPTY
+        return line.apply_style(self.visual_style.rich_style)
+
+
 class StreamingAnswer(Vertical):
     """An answer arriving increment by increment.
 
@@ -192,7 +417,7 @@ class StreamingAnswer(Vertical):
         display: block;
         color: $error;
     }
-    StreamingAnswer > .answer--tail.-empty, StreamingAnswer > .answer--hidden.-empty {
+    StreamingAnswer > .answer--links.-empty, StreamingAnswer > .answer--hidden.-empty {
         display: none;
     }
     StreamingAnswer > .answer--hidden {
@@ -204,14 +429,15 @@ class StreamingAnswer(Vertical):
     state: reactive[str] = reactive("streaming")
     """``streaming``, ``done``, ``stopped`` or ``incomplete``."""
 
-    FLUSH_INTERVAL = 1 / 15
-    """Increments that arrive within this long are applied together."""
+    FLUSH_INTERVAL = 1 / 8
+    """Increments that arrive within this long are applied together: 8
+    updates a second look continuous and cost a quarter of 30."""
 
-    MAX_BLOCKS = 200
-    """At most this many finished blocks stay mounted; older ones of a longer
-    answer are dropped from the screen (the text is kept: copy shows it all).
-    A 1 MB answer has ~20,000 blocks: rendering and laying out all of them
-    froze the app for minutes."""
+    MAX_BLOCKS = 1000
+    """At most this many finished blocks are kept as rendered lines; older ones
+    of a longer answer are dropped from the screen (the text is kept: copy
+    shows it all). A 1 MB answer has ~20,000 blocks: rendering all of them
+    again on a resize would freeze the app."""
 
     def __init__(self, *, retry_hint: str = "") -> None:
         super().__init__(classes="-streaming")
@@ -221,21 +447,22 @@ class StreamingAnswer(Vertical):
         self._received: list[str] = []
         self._buffer: list[str] = []
         self._tail = ""
-        self._shown_tail: str | None = None
-        self._blocks: list[Static] = []
         self._block_total = 0
+        self._hidden_shown = 0
         self._timer: Timer | None = None
         self._final: str | None = None
+        self._lines = AnswerText(max_blocks=self.MAX_BLOCKS)
 
     def compose(self) -> ComposeResult:
         yield Static("ERNIE", classes="answer--label")
         yield Static("", classes="answer--hidden -empty")
-        yield Static("", classes="answer--tail -empty")
+        yield self._lines
         yield Static("", classes="answer--links -empty")
         yield Static("…", classes="answer--status")
 
     def on_mount(self) -> None:
-        self._timer = self.set_interval(self.FLUSH_INTERVAL, self._flush)
+        if self.state == "streaming":
+            self._timer = self.set_interval(self.FLUSH_INTERVAL, self._flush)
         if self._buffer:
             self._flush()
 
@@ -250,22 +477,16 @@ class StreamingAnswer(Vertical):
 
     @property
     def block_count(self) -> int:
-        """How many finished blocks are mounted (for tests and benchmarks)."""
+        """How many finished blocks the answer had while it streamed (for
+        tests and benchmarks)."""
         return self._block_total
 
-    def _mount_blocks(self, blocks: list[str], before: Static) -> None:
-        """Mount finished blocks, keeping the newest :attr:`MAX_BLOCKS` (blocks
-        that would be dropped at once are never rendered)."""
-        self._block_total += len(blocks)
-        new = [Static(markdown(b), classes="answer--block") for b in blocks[-self.MAX_BLOCKS :]]
-        self._blocks.extend(new)
-        self.mount_all(new, before=before)
-        excess = len(self._blocks) - self.MAX_BLOCKS
-        if excess > 0:
-            for widget in self._blocks[:excess]:
-                widget.remove()
-            del self._blocks[:excess]
-        hidden = self._block_total - len(self._blocks)
+    def _show_hidden(self) -> None:
+        """Say how many earlier blocks of a very long answer are not shown."""
+        hidden = self._lines.dropped
+        if hidden == self._hidden_shown:
+            return
+        self._hidden_shown = hidden
         hint = self.query_one(".answer--hidden", Static)
         hint.set_class(not hidden, "-empty")
         hint.update(
@@ -287,13 +508,9 @@ class StreamingAnswer(Vertical):
         self._tail += "".join(self._buffer)
         self._buffer.clear()
         blocks, self._tail = split_finished_blocks(self._tail)
-        tail_widget = self.query_one(".answer--tail", Static)
-        if blocks:
-            self._mount_blocks(blocks, tail_widget)
-        if self._tail != self._shown_tail:
-            self._shown_tail = self._tail
-            tail_widget.set_class(not self._tail.strip(), "-empty")
-            tail_widget.update(markdown(self._tail))
+        self._block_total += len(blocks)
+        self._lines.update(blocks, self._tail)
+        self._show_hidden()
 
     def _stop_timer(self) -> None:
         if self._timer is not None:
@@ -309,18 +526,12 @@ class StreamingAnswer(Vertical):
         received = self.text
         self._final = final
         if final != received and self.is_attached:
-            for block in self._blocks:
-                block.remove()
-            self._blocks.clear()
-            self._block_total = 0
             blocks, rest = split_finished_blocks(final + "\n\n")
-            tail_widget = self.query_one(".answer--tail", Static)
-            self._mount_blocks(blocks, tail_widget)
+            self._block_total = len(blocks)
             self._tail = rest
-            self._shown_tail = rest
-            tail_widget.update(markdown(rest))
-            tail_widget.set_class(not rest.strip(), "-empty")
-        self.set_urls(urls)
+            self._lines.replace(blocks, rest)
+            self._show_hidden()
+        self.urls = tuple(urls)  # shown with the ending (see watch_state)
         self.state = "done"
 
     def set_urls(self, urls: Sequence[str]) -> None:
@@ -345,10 +556,24 @@ class StreamingAnswer(Vertical):
         self.state = "incomplete"
 
     def watch_state(self, state: str) -> None:
+        if state != "streaming" and self.is_attached:
+            # The last text reaches the screen first (a few changed lines);
+            # the layout change of the ending (reserved lines given back, the
+            # status line) is the next frame's.
+            self.call_after_refresh(self._show_state)
+        else:
+            self._show_state()
+
+    def _show_state(self) -> None:
+        state = self.state
         for name in ("streaming", "done", "stopped", "incomplete"):
             self.set_class(state == name, f"-{name}")
         if not self.is_attached:
             return
+        if state != "streaming":
+            self._lines.settle(self.text)
+            if self.urls:
+                self.set_urls(self.urls)
         status = self.query_one(".answer--status", Static)
         if state == "streaming":
             status.update("…")
