@@ -15,9 +15,12 @@ the tail, not the answer.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import copy
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
+from markdown_it import MarkdownIt
 from rich.console import Group, RenderableType
 from rich.markdown import Markdown
 from rich.segment import Segment
@@ -51,7 +54,10 @@ __all__ = [
 CODE_THEME = "monokai"
 WINDOW = 40
 """How many messages are mounted at first, and how many more each time the
-user reaches the top."""
+user reaches the top (or, below an older window, the bottom)."""
+MAX_WINDOW = 3 * WINDOW
+"""At most this many history messages stay mounted while the user scrolls
+through a long history: the far end of the window is unmounted again."""
 
 
 def markdown(text: str) -> Markdown:
@@ -158,6 +164,20 @@ class Reply(Static, can_focus=False):
 
 
 _EMPTY = Strip([], 0)
+_MARKDOWN_TEMPLATE = markdown("")
+_MARKDOWN_PARSER = MarkdownIt().enable("strikethrough").enable("table")
+"""Rich's ``Markdown`` builds this same parser for every instance (0.27 ms,
+more than parsing a paragraph); a streamed answer renders its tail 8 times a
+second, so it shares one."""
+
+
+def _streamed_markdown(text: str) -> Markdown:
+    """As :func:`markdown` (the same settings: a copy of one), parsed with the
+    shared parser."""
+    rendered = copy.copy(_MARKDOWN_TEMPLATE)
+    rendered.markup = text
+    rendered.parsed = _MARKDOWN_PARSER.parse(text)
+    return rendered
 
 
 class AnswerText(Widget, can_focus=False):
@@ -212,7 +232,7 @@ class AnswerText(Widget, can_focus=False):
         applies the widget's)."""
         app = self.app
         options = app.console_options.update(highlight=False).update_width(width)
-        segments = app.console.render(markdown(text), options)
+        segments = app.console.render(_streamed_markdown(text), options)
         lines = Segment.split_and_crop_lines(segments, width, include_new_lines=False, pad=False)
         return [Strip(line) for line in lines]
 
@@ -621,9 +641,12 @@ class ChatView(VerticalScroll):
         text-style: italic;
         margin: 1 0;
     }
-    ChatView > .chat--older {
+    ChatView > .chat--older, ChatView > .chat--newer {
         color: $text-muted;
         text-align: center;
+    }
+    ChatView > .chat--newer {
+        margin: 1 0 0 0;
     }
     """
 
@@ -642,39 +665,105 @@ class ChatView(VerticalScroll):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._chats: list[Chat] = []
+        """The conversation's messages, oldest first; not those asked in this
+        session that are still mounted (the *live* ones: always the newest,
+        mounted below the window)."""
         self._start = 0
+        self._end = 0
+        """The window: ``_chats[_start:_end]`` is mounted."""
+        self._generation = 0
+        """Counts the conversations shown, so a deferred step of an old one
+        does nothing."""
+        self._window_lock = asyncio.Lock()
         self._loading_older = False
+        self._loading_newer = False
         self.selected: Reply | StreamingAnswer | None = None
 
     # -- filling ---------------------------------------------------------------
 
     async def show_empty(self, text: str) -> None:
         """Clear the pane and show a hint."""
-        self._chats = []
-        self._start = 0
-        self.selected = None
-        await self.remove_children()
-        await self.mount(Static(text, classes="chat--empty"))
+        async with self._window_lock:
+            self._generation += 1
+            self._chats = []
+            self._start = self._end = 0
+            self.selected = None
+            await self.remove_children()
+            await self.mount(Static(text, classes="chat--empty"))
 
     async def show_chats(self, chats: Sequence[Chat], *, empty_text: str = "") -> None:
-        """Show a conversation's history, scrolled to the newest message."""
-        self._chats = list(chats)
-        self._start = max(0, len(self._chats) - WINDOW)
-        self.selected = None
-        await self.remove_children()
-        widgets: list[Widget] = [self._widget_for(c) for c in self._chats[self._start :]]
-        if not widgets and empty_text:
-            widgets.append(Static(empty_text, classes="chat--empty"))
-        if self._start:
-            widgets.insert(0, self._older_hint())
-        await self.mount_all(widgets)
-        self.anchor()
+        """Show a conversation's history, scrolled to the newest message.
+
+        Only the newest messages that fill about two screens are mounted at
+        once, so they reach the screen in the next frame; the rest of the
+        window is mounted above them a frame later."""
+        async with self._window_lock:
+            self._generation += 1
+            self._chats = list(chats)
+            self._end = len(self._chats)
+            self._start = self._first_batch_start()
+            self.selected = None
+            await self.remove_children()
+            widgets: list[Widget] = [self._widget_for(c) for c in self._chats[self._start :]]
+            if not widgets and empty_text:
+                widgets.append(Static(empty_text, classes="chat--empty"))
+            if self._start:
+                widgets.insert(0, self._older_hint())
+            await self.mount_all(widgets)
+            self.anchor()
+        if self._start and self._end - self._start < WINDOW:
+            self.call_after_refresh(self._fill_window, self._generation)
+
+    def _first_batch_start(self) -> int:
+        """Where the first batch of :meth:`show_chats` starts: the newest
+        messages whose estimated height fills the pane twice (at most
+        :data:`WINDOW`)."""
+        height = self.size.height or 40
+        width = max(20, self.size.width - 6)
+        lines = 0
+        index = self._end
+        while index > 0 and self._end - index < WINDOW and lines < 2 * height:
+            index -= 1
+            text = self._chats[index].text
+            lines += 3 + text.count("\n") + len(text) // width
+        return index
+
+    async def _fill_window(self, generation: int) -> None:
+        if generation == self._generation:
+            await self._mount_older(WINDOW - (self._end - self._start))
 
     def _older_hint(self) -> Static:
         return Static(
-            f"↑ {self._start} earlier messages — scroll up to see them",
+            f"↑ {self._start:,} earlier messages — scroll up to see them, home for the oldest",
             classes="chat--older",
         )
+
+    def _newer_hint(self) -> Static:
+        return Static(self._newer_text(), classes="chat--newer")
+
+    def _newer_text(self) -> str:
+        later = len(self._chats) - self._end
+        return f"↓ {later:,} later messages — scroll down to see them, end for the newest"
+
+    def _message_widgets(self) -> list[Widget]:
+        return [w for w in self.children if isinstance(w, Question | Reply | StreamingAnswer)]
+
+    def _window_widgets(self) -> list[Widget]:
+        """The mounted history messages (the live ones follow them)."""
+        return self._message_widgets()[: self._end - self._start]
+
+    def _live_widgets(self) -> list[Widget]:
+        return self._message_widgets()[self._end - self._start :]
+
+    @property
+    def at_newest(self) -> bool:
+        """Whether the window reaches the newest message."""
+        return self._end >= len(self._chats)
+
+    @property
+    def window(self) -> tuple[int, int]:
+        """The mounted part of the history, as ``(start, end)`` indexes."""
+        return self._start, self._end
 
     @staticmethod
     def _widget_for(chat: Chat) -> Widget:
@@ -688,82 +777,242 @@ class ChatView(VerticalScroll):
         return sum(1 for w in self.children if isinstance(w, Question | Reply))
 
     async def add_question(self, text: str) -> Question:
-        await self.remove_children(".chat--empty")
-        question = Question(text)
-        await self.mount(question)
+        async with self._window_lock:
+            await self._show_newest()
+            await self.remove_children(".chat--empty")
+            question = Question(text)
+            await self.mount(question)
         self.anchor()
         return question
 
     async def add_answer(self, answer: StreamingAnswer) -> StreamingAnswer:
-        await self.remove_children(".chat--empty")
-        await self.mount(answer)
-        self.anchor()
-        self._prune()
+        async with self._window_lock:
+            await self._show_newest()
+            await self.remove_children(".chat--empty")
+            await self.mount(answer)
+            self.anchor()
+            await self._prune()
         return answer
 
-    def _prune(self) -> None:
+    async def _prune(self) -> None:
         """Keep at most two windows of messages mounted while the user keeps
         asking: older ones (asked in this session too) go back to the list that
         scrolling up mounts again. Every widget costs layout time and a task:
         200 questions in one session had grown the pane to 1,400 widgets."""
-        mounted = [w for w in self.children if isinstance(w, Question | Reply | StreamingAnswer)]
+        mounted = self._message_widgets()
         old = mounted[: len(mounted) - 2 * WINDOW]
         if not old or any(isinstance(w, StreamingAnswer) and w.state == "streaming" for w in old):
             return
-        kept: list[Chat] = []
-        for widget in old:
+        in_window = min(len(old), self._end - self._start)
+        folded: list[Chat] = []
+        for widget in old[in_window:]:
             if isinstance(widget, Question):
-                kept.append(Chat(widget.chat_id, "user", widget.text))
-            else:
-                kept.append(Chat(widget.chat_id, "robot", widget.text, urls=widget.urls))
-            if widget is self.selected:
-                self.selected = None
-            widget.remove()
-        self._chats = self._chats[: self._start] + kept
-        self._start = len(self._chats)
-        self.query_children(".chat--older").remove()
-        self.mount(self._older_hint(), before=mounted[len(old)])
+                folded.append(Chat(widget.chat_id, "user", widget.text))
+            elif isinstance(widget, Reply | StreamingAnswer):
+                folded.append(Chat(widget.chat_id, "robot", widget.text, urls=widget.urls))
+        if self.selected in old:
+            self.selected = None
+        await self.remove_children([*old, *self._hints("chat--older")])
+        self._start += in_window
+        if folded:  # live messages join the history (the window is at its end)
+            self._chats.extend(folded)
+            self._start = self._end = len(self._chats)
+        await self.mount(self._older_hint(), before=mounted[len(old)])
 
     # -- window ------------------------------------------------------------------
+
+    def _hints(self, kind: str) -> list[Widget]:
+        return [w for w in self.children if w.has_class(kind)]
+
+    async def _rewindow(self, start: int, end: int) -> None:
+        """Mount ``_chats[start:end]`` in place of the window (the live
+        messages stay below it). Call with the window lock held."""
+        live = self._live_widgets()
+        old = self._window_widgets()
+        if self.selected in old:
+            self.selected = None
+        await self.remove_children([*old, *self._hints("chat--older"), *self._hints("chat--newer")])
+        self._start, self._end = start, end
+        widgets = [self._widget_for(c) for c in self._chats[start:end]]
+        if start:
+            widgets.insert(0, self._older_hint())
+        if end < len(self._chats):
+            widgets.append(self._newer_hint())
+        if live:
+            await self.mount_all(widgets, before=live[0])
+        else:
+            await self.mount_all(widgets)
+
+    async def _show_newest(self) -> None:
+        """Re-window around the newest messages, if the window is elsewhere.
+        Call with the window lock held."""
+        if not self.at_newest:
+            total = len(self._chats)
+            await self._rewindow(max(0, total - WINDOW), total)
+
+    async def show_oldest(self) -> None:
+        """Jump to the first message: the window moves to the oldest ones."""
+        async with self._window_lock:
+            if self._start > 0:
+                await self._rewindow(0, min(len(self._chats), WINDOW))
+            self.scroll_home(animate=False, immediate=True)
+        self.call_after_refresh(self._check_newer)
+
+    async def show_newest(self) -> None:
+        """Jump to the last message: the window moves to the newest ones and
+        the pane follows new content again."""
+        async with self._window_lock:
+            await self._show_newest()
+        self.anchor()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
         if new_value <= 0 and self._start > 0 and not self._loading_older:
             self._loading_older = True
             self.call_later(self._mount_older)
+        self._check_newer()
 
-    async def _mount_older(self) -> None:
+    def _check_newer(self) -> None:
+        """Mount later messages when the hint below the window comes into view."""
+        if self.at_newest or self._loading_newer:
+            return
+        hints = self._hints("chat--newer")
+        if not hints:
+            return
+        region = hints[0].virtual_region
+        if not region.height:
+            return  # not laid out yet: the check after the next refresh decides
+        if region.y < self.scroll_y + self.scrollable_content_region.height:
+            self._loading_newer = True
+            self.call_later(self._mount_newer)
+
+    def _keep_place(self, ref: Widget, ref_y: int, old_y: float, done: Callable[[], None]) -> None:
+        """After the next refresh, scroll so ``ref`` stays where it was on
+        screen (content was added or removed above it), then call ``done``."""
+
+        def keep() -> None:
+            try:
+                if ref.is_attached:
+                    delta = ref.virtual_region.y - ref_y
+                    self.scroll_to(y=old_y + delta, animate=False, immediate=True)
+            finally:
+                done()
+
+        self.call_after_refresh(keep)
+
+    def _older_done(self) -> None:
+        self._loading_older = False
+
+    def _newer_done(self) -> None:
+        self._loading_newer = False
+        self._check_newer()
+
+    async def _mount_older(self, count: int = WINDOW) -> None:
+        """Mount up to ``count`` older messages above the window, keeping the
+        view where it is; unmount the window's far end past :data:`MAX_WINDOW`."""
+        scheduled = False
         try:
-            end = self._start
-            begin = max(0, end - WINDOW)
-            widgets = [self._widget_for(c) for c in self._chats[begin:end]]
-            hint = self.query_children(".chat--older")
-            first: Widget | None = None
-            for child in self.children:
-                if not child.has_class("chat--older"):
-                    first = child
-                    break
-            old_height = self.virtual_size.height
-            old_y = self.scroll_y
-            self._start = begin
-            if first is not None:
-                await self.mount_all(widgets, before=first)
-            else:
-                await self.mount_all(widgets)
-            await hint.remove()
-            if self._start:
-                await self.mount(self._older_hint(), before=widgets[0])
-            self.post_message(self.OlderMounted(self, len(widgets)))
+            async with self._window_lock:
+                if self._start <= 0 or count <= 0:
+                    return
+                end = self._start
+                begin = max(0, end - count)
+                widgets = [self._widget_for(c) for c in self._chats[begin:end]]
+                hints = self._hints("chat--older")
+                first: Widget | None = None
+                for child in self.children:
+                    if not child.has_class("chat--older"):
+                        first = child
+                        break
+                # At the bottom (anchored, or all of it fits) the pane keeps
+                # showing the bottom by itself.
+                keep = self.scroll_y < self.max_scroll_y
+                ref_y = first.virtual_region.y if first is not None else 0
+                old_y = self.scroll_y
+                self._start = begin
+                if first is not None:
+                    await self.mount_all(widgets, before=first)
+                else:
+                    await self.mount_all(widgets)
+                await self.remove_children(hints)
+                if self._start:
+                    await self.mount(self._older_hint(), before=widgets[0])
+                if keep:
+                    await self._trim_bottom()
+                self.post_message(self.OlderMounted(self, len(widgets)))
+                if keep and first is not None:
+                    self._keep_place(first, ref_y, old_y, self._older_done)
+                    scheduled = True
+        finally:
+            if not scheduled:
+                self.call_after_refresh(self._older_done)
 
-            def keep_place() -> None:
-                delta = self.virtual_size.height - old_height
-                self.scroll_to(y=old_y + delta, animate=False, immediate=True)
-                self._loading_older = False
+    async def _trim_bottom(self) -> None:
+        window = self._window_widgets()
+        excess = len(window) - MAX_WINDOW
+        if excess <= 0:
+            return
+        gone = window[-excess:]
+        if self.selected in gone:
+            self.selected = None
+        await self.remove_children([*gone, *self._hints("chat--newer")])
+        self._end -= excess
+        live = self._live_widgets()
+        if live:
+            await self.mount(self._newer_hint(), before=live[0])
+        else:
+            await self.mount(self._newer_hint())
 
-            self.call_after_refresh(keep_place)
-        except Exception:
-            self._loading_older = False
-            raise
+    async def _mount_newer(self, count: int = WINDOW) -> None:
+        """Mount up to ``count`` later messages below the window (scrolling
+        down from an older window); unmount its top past :data:`MAX_WINDOW`,
+        keeping the view where it is."""
+        scheduled = False
+        try:
+            async with self._window_lock:
+                hints = self._hints("chat--newer")
+                if self.at_newest or not hints:
+                    return
+                hint = hints[0]
+                stop = min(len(self._chats), self._end + count)
+                widgets = [self._widget_for(c) for c in self._chats[self._end : stop]]
+                await self.mount_all(widgets, before=hint)
+                self._end = stop
+                if self.at_newest:
+                    await hint.remove()
+                elif isinstance(hint, Static):
+                    hint.update(self._newer_text())
+                window = self._window_widgets()
+                excess = len(window) - MAX_WINDOW
+                if excess > 0:
+                    ref = window[excess]
+                    ref_y = ref.virtual_region.y
+                    old_y = self.scroll_y
+                    gone = window[:excess]
+                    if self.selected in gone:
+                        self.selected = None
+                    await self.remove_children([*gone, *self._hints("chat--older")])
+                    self._start += excess
+                    await self.mount(self._older_hint(), before=ref)
+                    self._keep_place(ref, ref_y, old_y, self._newer_done)
+                    scheduled = True
+        finally:
+            if not scheduled:
+                self.call_after_refresh(self._newer_done)
+
+    def action_scroll_home(self) -> None:
+        """home: the first message of the conversation, however long."""
+        if self._start > 0:
+            self.call_later(self.show_oldest)
+        else:
+            super().action_scroll_home()
+
+    def action_scroll_end(self) -> None:
+        """end: the newest message (following new content again)."""
+        if not self.at_newest:
+            self.call_later(self.show_newest)
+        else:
+            super().action_scroll_end()
 
     # -- answers -------------------------------------------------------------------
 
