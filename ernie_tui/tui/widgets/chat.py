@@ -856,7 +856,7 @@ class ChatView(VerticalScroll):
             if self._start > 0:
                 await self._rewindow(0, min(len(self._chats), WINDOW))
             self.scroll_home(animate=False, immediate=True)
-        self.call_after_refresh(self._check_newer)
+        self.call_after_refresh(self._check_newer, 5)
 
     async def show_newest(self) -> None:
         """Jump to the last message: the window moves to the newest ones and
@@ -872,8 +872,9 @@ class ChatView(VerticalScroll):
             self.call_later(self._mount_older)
         self._check_newer()
 
-    def _check_newer(self) -> None:
-        """Mount later messages when the hint below the window comes into view."""
+    def _check_newer(self, retries: int = 0) -> None:
+        """Mount later messages when the hint below the window comes into view
+        (``retries``: refreshes to wait for the hint to be laid out)."""
         if self.at_newest or self._loading_newer:
             return
         hints = self._hints("chat--newer")
@@ -881,7 +882,9 @@ class ChatView(VerticalScroll):
             return
         region = hints[0].virtual_region
         if not region.height:
-            return  # not laid out yet: the check after the next refresh decides
+            if retries > 0:  # not laid out yet
+                self.call_after_refresh(self._check_newer, retries - 1)
+            return
         if region.y < self.scroll_y + self.scrollable_content_region.height:
             self._loading_newer = True
             self.call_later(self._mount_newer)
@@ -905,7 +908,7 @@ class ChatView(VerticalScroll):
 
     def _newer_done(self) -> None:
         self._loading_newer = False
-        self._check_newer()
+        self._check_newer(2)
 
     async def _mount_older(self, count: int = WINDOW) -> None:
         """Mount up to ``count`` older messages above the window, keeping the
