@@ -58,9 +58,9 @@ YIELD_EVERY = 0.02
 """Seconds an answer stream may hold the event loop before it lets the UI run."""
 NETWORK_WAIT = 0.002
 """An answer increment that took longer than this to arrive was waited for."""
-GATHER = 0.04
+GATHER = 0.025
 """After waiting for an increment, the stream lets later ones gather this long
-and reads them together (at 100 increments a second, one read per four or five)."""
+and reads them together (at 100 increments a second, one read per two or three)."""
 
 
 def short_name(question: str, limit: int = NAME_LENGTH) -> str:
