@@ -2,8 +2,10 @@
 
 Answers are ``Static`` widgets holding a Rich ``Markdown`` (cheap), not
 Textual's ``Markdown`` widget (a widget per block: 13k widgets for 2k
-messages). Only a window of the newest messages is mounted; older ones are
-mounted again when the user scrolls to the top.
+messages). Only a window of the history is mounted (at most
+:data:`MAX_WINDOW` messages): older ones are mounted when the user scrolls to
+its top, later ones when they scroll to its bottom; home moves the window to
+the first messages and end back to the newest.
 
 :class:`StreamingAnswer` is the streaming design the performance issue
 measures: increments are buffered and applied 8 times a second; finished
@@ -701,7 +703,7 @@ class ChatView(VerticalScroll):
             self._generation += 1
             self._chats = list(chats)
             self._end = len(self._chats)
-            self._start = self._first_batch_start()
+            self._start = self._end - self._fill_count(range(self._end - 1, -1, -1))
             self.selected = None
             await self.remove_children()
             widgets: list[Widget] = [self._widget_for(c) for c in self._chats[self._start :]]
@@ -714,19 +716,21 @@ class ChatView(VerticalScroll):
         if self._start and self._end - self._start < WINDOW:
             self.call_after_refresh(self._fill_window, self._generation)
 
-    def _first_batch_start(self) -> int:
-        """Where the first batch of :meth:`show_chats` starts: the newest
-        messages whose estimated height fills the pane twice (at most
-        :data:`WINDOW`)."""
+    def _fill_count(self, indexes: range) -> int:
+        """How many of the messages at ``indexes`` (taken in that order) fill
+        the pane about twice, by their estimated height; at most
+        :data:`WINDOW`. A jump mounts only these at first, so it shows in
+        the next frame."""
         height = self.size.height or 40
         width = max(20, self.size.width - 6)
-        lines = 0
-        index = self._end
-        while index > 0 and self._end - index < WINDOW and lines < 2 * height:
-            index -= 1
+        lines = count = 0
+        for index in indexes:
+            if count >= WINDOW or lines >= 2 * height:
+                break
             text = self._chats[index].text
             lines += 3 + text.count("\n") + len(text) // width
-        return index
+            count += 1
+        return count
 
     async def _fill_window(self, generation: int) -> None:
         if generation == self._generation:
@@ -848,13 +852,14 @@ class ChatView(VerticalScroll):
         Call with the window lock held."""
         if not self.at_newest:
             total = len(self._chats)
-            await self._rewindow(max(0, total - WINDOW), total)
+            await self._rewindow(total - self._fill_count(range(total - 1, -1, -1)), total)
 
     async def show_oldest(self) -> None:
-        """Jump to the first message: the window moves to the oldest ones."""
+        """Jump to the first message: the window moves to the oldest ones
+        (later ones are mounted as the user scrolls down)."""
         async with self._window_lock:
             if self._start > 0:
-                await self._rewindow(0, min(len(self._chats), WINDOW))
+                await self._rewindow(0, self._fill_count(range(len(self._chats))))
             self.scroll_home(animate=False, immediate=True)
         self.call_after_refresh(self._check_newer, 5)
 
@@ -862,8 +867,11 @@ class ChatView(VerticalScroll):
         """Jump to the last message: the window moves to the newest ones and
         the pane follows new content again."""
         async with self._window_lock:
+            moved = not self.at_newest
             await self._show_newest()
         self.anchor()
+        if moved and self._end - self._start < WINDOW:
+            self.call_after_refresh(self._fill_window, self._generation)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
