@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import sys
 import time
-import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +49,7 @@ async def test_two_hundred_questions(server: ServerThread, account: Any, tmp_pat
         gc.collect()
         tasks_before = len(asyncio.all_tasks())
         connections_before = _connections(app)
-        tracemalloc.start()
-        heap_before = tracemalloc.get_traced_memory()[0]
+        blocks_before = sys.getallocatedblocks()
         rss_before = _rss_kib()
         started_at = time.perf_counter()
         for n in range(WARM_UP, QUESTIONS):
@@ -65,8 +64,7 @@ async def test_two_hundred_questions(server: ServerThread, account: Any, tmp_pat
         await pilot.press(*"end")
         assert screen.composer.text == "end"
         gc.collect()
-        heap_after = tracemalloc.get_traced_memory()[0]
-        tracemalloc.stop()
+        blocks_after = sys.getallocatedblocks()
         rss_after = _rss_kib()
         tasks_after = len(asyncio.all_tasks())
         connections_after = _connections(app)
@@ -77,8 +75,8 @@ async def test_two_hundred_questions(server: ServerThread, account: Any, tmp_pat
         await until(pilot, lambda: screen.chat.mounted_messages > mounted, "older messages")
     print(
         f"\nsoak: {QUESTIONS} questions in {elapsed:.1f} s; "
-        f"python heap {heap_before / 1024:.0f} -> {heap_after / 1024:.0f} KiB "
-        f"(+{(heap_after - heap_before) / 1024:.0f} KiB), "
+        f"python objects {blocks_before} -> {blocks_after} allocated blocks "
+        f"(+{blocks_after - blocks_before}), "
         f"RSS {rss_before} -> {rss_after} KiB (+{rss_after - rss_before} KiB); "
         f"tasks {tasks_before} -> {tasks_after}; "
         f"connections {connections_before} -> {connections_after}; "
@@ -90,4 +88,7 @@ async def test_two_hundred_questions(server: ServerThread, account: Any, tmp_pat
     assert connections_after <= max(connections_before, 2)
     assert server.state.asks >= QUESTIONS
     # Bounded: 200 short answers must not cost tens of megabytes.
-    assert heap_after - heap_before < 20 * 1024 * 1024
+    # Bounded growth: 160 questions and answers, their drafts and list re-syncs
+    # may leave some objects behind, not one window of widgets per question.
+    assert blocks_after - blocks_before < 200_000
+    assert rss_after - rss_before < 80 * 1024
