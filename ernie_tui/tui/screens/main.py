@@ -978,6 +978,8 @@ class MainScreen(Screen[None]):
             ("↑ ↓ enter (list)", "Move in the conversation list; enter opens one."),
             ("space (list)", "Mark or unmark a conversation for Delete conversations."),
             ("shift+↑/↓ (history)", "Select an answer (for Share conversation)."),
+            ("home / end (history)", "Jump to the oldest / the newest message."),
+            ("pgup / pgdn (history)", "Scroll the history; older messages come back as you go."),
         ]
         return rows
 
