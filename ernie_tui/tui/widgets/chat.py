@@ -451,7 +451,7 @@ class StreamingAnswer(Vertical):
     state: reactive[str] = reactive("streaming")
     """``streaming``, ``done``, ``stopped`` or ``incomplete``."""
 
-    FLUSH_INTERVAL = 1 / 8
+    FLUSH_INTERVAL = 1 / 6
     """Increments that arrive within this long are applied together: 8
     updates a second look continuous and cost a quarter of 30."""
 
