@@ -376,12 +376,13 @@ async def test_rename_and_empty_rename_refused(
         field = app.screen.query_one("#rename-input", Input)
         assert field.value == "Old name"
         field.value = "   "
-        await pilot.click("#rename")
+        field.focus()
+        await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, RenameDialog)  # refused, still open
         field.value = "New name"
         await pilot.pause()
-        await pilot.click("#rename")
+        await pilot.press("enter")
         await until(
             pilot,
             lambda: screen.open_session is not None and screen.open_session.name == "New name",
