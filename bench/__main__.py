@@ -61,33 +61,34 @@ increment between 2,000 and 8,000 increments at that same rate.
 ANALYSIS = """\
 Profiled with py-spy (`python -m bench --case 1 --wrap 'py-spy record -f raw -o p.txt --'`).
 
-- Streaming (cases 1, 3, 7). Textual repaints the whole visible region of a
-  widget whose geometry changes. The streamed answer grows as it streams, so
-  nearly every flush (15 a second) re-lays out the pane and repaints all of
-  its ~34 rows: ~10 KB and several ms of CPU a flush. Two thirds of the event
-  loop's time is `Screen._refresh_layout` and compositor rendering; parsing
-  the markdown is ~5 %. Keys typed meanwhile wait behind those frames.
-  `bench/prototype-line-answer.patch` draws the answer's text in one line-API
-  widget instead: finished blocks rendered to strips once, only the tail's
-  lines re-rendered and refreshed, the height grown in steps of 2/3 of the
-  pane (blank lines below the text, so a flush changes no geometry), flushes
-  at 8 a second, and the reserved space given back a frame after the end.
-  Measured with load ~3 on 2 CPUs: CPU 8 s → 2.4 s, bytes 4.6–5 MB → 0.70 MB,
-  last increment 0.16 s → 0.06–0.12 s, typing p95 0.16 s → 0.03–0.05 s,
-  full-speed stream 0.54 s → 0.37 s. What remains is compositor work for the
-  changed lines (~1 s) and the HTTP/SSE client (~0.45 s).
-- Start-up (case 4). The first byte reaches the terminal at ~0.3 s (imports:
-  Textual, httpx, rich.markdown); the list request leaves only ~0.6 s later:
-  the main screen is composed and styled, and the HTTP client is built on
-  the event loop (httpx builds an SSL context even for http://; the first
-  request imports anyio). Fetching the list before the screen is built and
-  creating the client without TLS for loopback would save most of that.
-- History (case 5). Each press of home at the top mounts 40 older messages,
-  so reaching the first of 2,000 messages takes 50+ loads (~130 presses).
-- Sidebar (case 6). Filling 10,000 rows is fast (virtual list). A filter
-  keystroke sits at the 50 ms line, worst ~0.13 s on the first letters (all
-  10,000 match): `ConversationList._rebuild` builds a row object per match and
-  the screen repaints the list; py-spy puts ~57 % of the sidebar's time there.
+- Streaming (cases 1, 2, 3, 7). The first design mounted a widget per finished
+  markdown block and updated a tail widget 15 times a second: the answer grew
+  on nearly every update, so Textual re-laid out and repainted the whole pane
+  each time (8.9 s of CPU, 4.95 MB to the terminal, typing p95 0.16 s). The
+  answer's text is now one line-API widget (`AnswerText` in
+  `ernie_tui/tui/widgets/chat.py`): finished blocks are rendered to lines once,
+  only the unfinished tail is re-rendered (with one shared markdown parser),
+  only lines that changed are repainted, the height grows in steps of 2/3 of
+  the pane so an update changes no geometry, and the tail is updated 6 times a
+  second; the stream worker reads increments that arrive together in one go.
+  What remains of case 1's ~2 s: Textual repainting the pane once per height
+  step (it has no terminal-scroll support) and the changed lines of each
+  update, Rich/pygments re-highlighting the code block in the tail, and the
+  HTTP client's per-chunk cost. Going lower needs bigger steps (less context
+  on screen while it streams) or highlighting that only adds the new line.
+- Start-up (case 4). About 0.2 s goes to imports (Textual, httpx) before the
+  first byte; the conversation list is fetched from a thread started in
+  `App.on_load`, parsed off the UI loop, while Textual builds and styles the
+  main screen (the footer's per-key styling alone is ~50 ms). A plain-HTTP
+  base URL loads no CA bundle.
+- History (case 5). At most 120 messages are mounted; opening mounts about
+  two screens first and the rest a frame later; home/end re-window around the
+  oldest/newest messages in one step.
+- Sidebar (case 6). The list is a virtual line-API widget: a filter keystroke
+  costs ~0.3 ms in our code (narrowing searches only the previous matches);
+  the rest is Textual's key, input and repaint work. "Filled after the list
+  arrived" includes finishing the main screen when the list arrives before it
+  is built (the early fetch), so it moves with start-up.
 """
 
 
