@@ -204,12 +204,17 @@ async def test_escape_stops_a_streaming_answer(
     app = make_app(server, account, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(pilot)
+        blinks = screen.composer.cursor_blink
+        assert blinks  # the default
         server.state.faults.add(Fault(kind="long", increments=2000), Fault(kind="rate", rate=50))
         await type_and_send(pilot, screen, "tell me a long story")
         await until(pilot, lambda: screen.ask is not None and screen.ask.received)
         assert screen.status.streaming
+        # The cursor holds still while the answer streams (each blink repaints).
+        assert not screen.composer.cursor_blink
         await pilot.press("escape")
         await until(pilot, lambda: screen.ask is None)
+        assert screen.composer.cursor_blink == blinks  # and blinks again afterwards
         answer = screen.chat.last_answer()
         assert isinstance(answer, StreamingAnswer)
         assert answer.state == "stopped"

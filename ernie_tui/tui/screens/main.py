@@ -212,6 +212,8 @@ class MainScreen(Screen[None]):
         self.failed: _Ask | None = None
         """The last question whose answer failed (for Retry)."""
         self.loaded = False
+        self._blink: bool | None = None
+        """The composer's cursor blink setting while a stream holds it steady."""
         self._draft_timer: Timer | None = None
         self._list_failures = 0
         self._list_retry: Timer | None = None
@@ -593,6 +595,10 @@ class MainScreen(Screen[None]):
 
     async def _start(self, ask: _Ask) -> None:
         self.status.streaming = True
+        # A steady cursor while an answer streams: each blink is a repaint.
+        if self.status.streaming and self._blink is None:
+            self._blink = self.composer.cursor_blink
+            self.composer.cursor_blink = False
         self.composer.add_class("-busy")
         if ask.question_widget is None or not ask.question_widget.is_attached:
             ask.question_widget = await self.chat.add_question(ask.question)
@@ -667,6 +673,8 @@ class MainScreen(Screen[None]):
         if self.ask is ask:
             self.ask = None
         self.status.streaming = False
+        if self._blink is not None:
+            self.composer.cursor_blink, self._blink = self._blink, None
         self.composer.remove_class("-busy")
 
     async def _failed(self, ask: _Ask, exc: ErnieError) -> None:
