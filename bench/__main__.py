@@ -70,7 +70,8 @@ Profiled with py-spy (`python -m bench --case 1 --wrap 'py-spy record -f raw -o 
   only the unfinished tail is re-rendered (with one shared markdown parser),
   only lines that changed are repainted, the height grows in steps of 2/3 of
   the pane so an update changes no geometry, and the tail is updated 6 times a
-  second; the stream worker reads increments that arrive together in one go.
+  second; the stream worker reads increments that arrive together in one go,
+  and the composer's cursor holds still while an answer streams.
   What remains of case 1's ~2 s: Textual repainting the pane once per height
   step (it has no terminal-scroll support) and the changed lines of each
   update, Rich/pygments re-highlighting the code block in the tail, and the
