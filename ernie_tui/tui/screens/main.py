@@ -18,7 +18,6 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker
@@ -39,12 +38,13 @@ from ..widgets.chat import ChatView, Question, StreamingAnswer
 from ..widgets.composer import Composer
 from ..widgets.sidebar import ConversationList, Sidebar
 from ..widgets.status import StatusLine
+from ._base import ErnieScreen
 from .dialogs import ConfirmDialog, LinkDialog, RenameDialog, ShareDialog, ShareScope
 from .help import HelpScreen
 from .shares import SharesScreen
 
 if TYPE_CHECKING:
-    from ..app import ErnieApp
+    pass
 
 __all__ = ["MainScreen", "short_name"]
 
@@ -86,7 +86,7 @@ class _Ask:
     ids: list[str] = field(default_factory=list)
 
 
-class MainScreen(Screen[None]):
+class MainScreen(ErnieScreen):
     """Conversations on the left, the open one on the right."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -217,14 +217,6 @@ class MainScreen(Screen[None]):
         self._draft_timer: Timer | None = None
         self._list_failures = 0
         self._list_retry: Timer | None = None
-
-    @property
-    def ernie_app(self) -> ErnieApp:
-        from ..app import ErnieApp
-
-        app = self.app
-        assert isinstance(app, ErnieApp)
-        return app
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):

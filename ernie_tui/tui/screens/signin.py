@@ -14,16 +14,16 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, LoadingIndicator, Static
 
 from ...api import ErnieError, NotSignedInError, Secret
 from ...config import make_client
 from ...credentials import Credential, KeyringUnavailableError, host_of, save_credential
 from ...sanitize import clean_line
+from ._base import ErnieScreen
 
 if TYPE_CHECKING:
-    from ..app import ErnieApp
+    pass
 
 __all__ = ["SignInScreen"]
 
@@ -34,7 +34,7 @@ HOW = (
 )
 
 
-class SignInScreen(Screen[None]):
+class SignInScreen(ErnieScreen):
     """Ask for the cookies, or start the offline demo."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -51,14 +51,6 @@ class SignInScreen(Screen[None]):
         super().__init__()
         self.reason = reason
         self._pending: Credential | None = None
-
-    @property
-    def ernie_app(self) -> ErnieApp:
-        from ..app import ErnieApp
-
-        app = self.app
-        assert isinstance(app, ErnieApp)
-        return app
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="signin-scroll"), Vertical(id="signin-box"):
