@@ -53,6 +53,7 @@ def _server_process() -> Iterator[str]:
         "-m",
         "ernie_tui",
         "serve",
+        "--faults",
         "--rate",
         "0",
         "--port",

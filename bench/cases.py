@@ -434,8 +434,8 @@ def case_5(bench: Bench, runs: int) -> list[Figure]:
     top = Figure(case, "oldest message reached by keys", "", 1, check=True)
     bduss, account = bench.account()
     ids = bench.server.store.bulk_sessions(account, ["Long history", "Scratch on top"])
-    bench.server.store.bulk_turns(ids[0], _history_turns())
-    bench.server.store.touch(ids[1])
+    bench.server.store.bulk_turns(account, ids[0], _history_turns())
+    bench.server.store.touch(account, ids[1])
     server.values.append(_server_history_time(bench, bduss, str(ids[0])))
     profile = bench.profile
     for _ in range(runs):

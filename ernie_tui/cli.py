@@ -4,7 +4,8 @@ command that needs them, so ``ernie-tui --help`` stays fast.
 
 Exit codes: 0 success, 1 error, 2 usage or config error, 3 not signed in (no
 credential, or the server rejected it), 4 network (unreachable, timed out, an
-answer cut off), 130 interrupted.
+answer cut off), 5 port taken (``serve``: another program listens there), 130
+interrupted.
 """
 
 from __future__ import annotations
@@ -12,25 +13,36 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import re
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn, TextIO
 
 if TYPE_CHECKING:
     from .api import ErnieClient
     from .config import Config
     from .credentials import Credential
 
-__all__ = ["EXIT_ERROR", "EXIT_NETWORK", "EXIT_NOT_SIGNED_IN", "EXIT_USAGE", "main", "start_demo"]
+__all__ = [
+    "EXIT_ERROR",
+    "EXIT_NETWORK",
+    "EXIT_NOT_SIGNED_IN",
+    "EXIT_PORT_TAKEN",
+    "EXIT_USAGE",
+    "main",
+    "start_demo",
+]
 
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_NOT_SIGNED_IN = 3
 EXIT_NETWORK = 4
+EXIT_PORT_TAKEN = 5
 EXIT_INTERRUPTED = 130
 
 ENV_BASE_URL = "ERNIE_TUI_BASE_URL"
+ENV_DEBUG = "ERNIE_TUI_DEBUG"
 MAX_STDIN = 1 << 20
 
 _EPILOG = """\
@@ -45,7 +57,8 @@ commands:
   share     print a share link for a conversation
   serve     run the embedded ERNIE Bot server (demo and tests)
 
-exit codes: 0 ok, 1 error, 2 usage or config error, 3 not signed in, 4 network.
+exit codes: 0 ok, 1 error, 2 usage or config error, 3 not signed in, 4 network,
+5 port taken (serve).
 The cookies are never accepted as command-line values: use `ernie-tui login`.
 """
 
@@ -59,17 +72,39 @@ class _Fail(Exception):
         self.code = code
 
 
+def _shown(text: str) -> str:
+    """A message for the terminal, made of our own words, what the user typed
+    and file names (server text in it has been through the sanitiser): a byte
+    that was not UTF-8 (a surrogate from ``surrogateescape``) and every control
+    or invisible character but newline and tab show as escapes (``\\udcff``,
+    ``\\x1b``), so the terminal acts on none and the user sees what is there."""
+    from .sanitize import INVISIBLE
+
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    unshowable = f"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{INVISIBLE}]"
+    return re.sub(unshowable, lambda m: m.group().encode("unicode_escape").decode(), text)
+
+
 def _err(message: str) -> None:
-    print(f"ernie-tui: {message}", file=sys.stderr, flush=True)
+    print(f"ernie-tui: {_shown(message)}", file=sys.stderr, flush=True)
 
 
 # -- the parser -------------------------------------------------------------------
 
 
-def _common(default: object) -> argparse.ArgumentParser:
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its usage errors (which quote the command line) shown
+    without control characters."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {_shown(message)}\n")
+
+
+def _common(default: object) -> _Parser:
     """Options every subcommand accepts too. The subcommands' copy defaults to
     SUPPRESS, so a value given before the subcommand is not reset."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "--base-url",
         default=default,
@@ -87,7 +122,7 @@ def _common(default: object) -> argparse.ArgumentParser:
 
 def _parser() -> argparse.ArgumentParser:
     common = _common(argparse.SUPPRESS)
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="ernie-tui",
         description="A full-screen terminal client for Baidu's ERNIE Bot (文心一言).",
         epilog=_EPILOG,
@@ -111,9 +146,20 @@ def _parser() -> argparse.ArgumentParser:
         )
 
     serve = sub.add_parser("serve", help="run the embedded ERNIE Bot server (demo and tests)")
-    serve.add_argument("--port", type=int, default=8765)
-    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", default="8765", help="0 to 65535; 0: any free port")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only)",
+    )
     serve.add_argument("--db", default=None, help="SQLite file (default: in memory)")
+    serve.add_argument(
+        "--faults",
+        action="store_true",
+        help="for tests: open the control endpoints (/__ernie_tui__/faults and /seed) "
+        "and the X-Ernie-Fault header, which let anyone who reaches the server break "
+        "or replace the answers of every account",
+    )
     serve.add_argument(
         "--rate", type=float, default=30.0, help="increments per second (0: as fast as possible)"
     )
@@ -180,7 +226,7 @@ def _parser() -> argparse.ArgumentParser:
 def _load_config(args: argparse.Namespace) -> Config:
     """The config with --base-url / ERNIE_TUI_BASE_URL applied; raises _Fail(2)
     for a malformed file."""
-    from .config import ConfigError, config_path, load_config
+    from .config import ConfigError, config_path, load_config, url_problem
 
     explicit = args.config or os.environ.get("ERNIE_TUI_CONFIG")
     try:
@@ -191,12 +237,14 @@ def _load_config(args: argparse.Namespace) -> Config:
         _err(f"warning: config file {config_path(args.config)} does not exist; using defaults.")
     base_url = (args.base_url or os.environ.get(ENV_BASE_URL) or "").strip()
     if base_url:
-        if not base_url.startswith(("http://", "https://")):
-            raise _Fail(
-                f"--base-url must be an http:// or https:// address, not {base_url!r}.",
-                EXIT_USAGE,
-            )
-        config = dataclasses.replace(config, base_url=base_url.rstrip("/"))
+        base_url = base_url.rstrip("/")
+        problem = url_problem(base_url)
+        if problem is not None:
+            from .api import display_url
+
+            source = "--base-url" if args.base_url else ENV_BASE_URL
+            raise _Fail(f"{source} {display_url(base_url)!r} {problem}", EXIT_USAGE)
+        config = dataclasses.replace(config, base_url=base_url)
     return config
 
 
@@ -218,7 +266,9 @@ def _require_credential(config: Config) -> Credential:
     if credential is None:
         login = "ernie-tui login"
         if host != host_of(DEFAULT_BASE_URL):
-            login += f" --base-url {config.base_url}"
+            from .api import display_url
+
+            login += f" --base-url {display_url(config.base_url)}"
         raise _Fail(
             f"not signed in to {host}: run `{login}`, or set {ENV_BAIDUID} and {ENV_BDUSS}.",
             EXIT_NOT_SIGNED_IN,
@@ -296,7 +346,7 @@ def _login(args: argparse.Namespace) -> int:
     config = _load_config(args)
     host = host_of(config.base_url)
     if args.stdin:
-        text = sys.stdin.read(MAX_STDIN)
+        text = _read_stdin("the cookies")
     elif not sys.stdin.isatty():
         raise _Fail(
             "standard input is not a terminal, so the cookies cannot be asked for with "
@@ -380,6 +430,7 @@ def _logout(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
+    from .api import display_url
     from .credentials import (
         ENV_BAIDUID,
         ENV_BDUSS,
@@ -393,7 +444,7 @@ def _status(args: argparse.Namespace) -> int:
     config = _load_config(args)
     host = host_of(config.base_url)
     out = sys.stdout
-    rows: list[tuple[str, str]] = [("server", config.base_url)]
+    rows: list[tuple[str, str]] = [("server", display_url(config.base_url))]
     if config.path is not None:
         found = "" if config.path.exists() else " (not found: defaults)"
         rows.append(("config", f"{config.path}{found}"))
@@ -457,17 +508,65 @@ def _conversations(count: int) -> str:
 def _print_rows(out: TextIO, rows: list[tuple[str, str]]) -> None:
     width = max(len(k) for k, _ in rows) + 1
     for key, value in rows:
-        print(f"{key + ':':<{width}} {value}", file=out)
+        print(f"{key + ':':<{width}} {_shown(value)}", file=out)
     out.flush()
 
 
 # -- ask / list / export / share -------------------------------------------------------
 
 
+def _not_utf8(text: str) -> str | None:
+    """Why ``text`` (from argv or a file) is not text the server can take: a
+    byte that was not UTF-8 (decoded with ``surrogateescape``) or another lone
+    surrogate; None when it is fine."""
+    bad = re.search("[\ud800-\udfff]", text)
+    if bad is None:
+        return None
+    code = ord(bad.group())
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"the byte 0x{code - 0xDC00:02X}, which is not UTF-8"
+    return f"U+{code:04X}, a lone surrogate"
+
+
+def _read_stdin(what: str) -> str:
+    """Standard input as UTF-8 text, at most ``MAX_STDIN`` characters' worth;
+    raises _Fail(2) naming ``what`` when it is closed, not UTF-8 or too long.
+    The message never quotes what was read (it may be cookies)."""
+    stream = sys.stdin
+    if stream is None or stream.closed:
+        raise _Fail(f"standard input is closed, so {what} cannot be read from it.", EXIT_USAGE)
+    buffer: BinaryIO | None = getattr(stream, "buffer", None)
+    if buffer is None:  # replaced by a text-only stream
+        return stream.read(MAX_STDIN)
+    cap = 4 * MAX_STDIN  # UTF-8 takes at most 4 bytes a character
+    data = buffer.read(cap + 1)
+    if len(data) > cap:
+        raise _Fail(
+            f"standard input holds more than {cap >> 20} MiB; that is too long for {what}.",
+            EXIT_USAGE,
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _Fail(
+            f"standard input is not UTF-8 text (byte {exc.start + 1} of {len(data)} is not), "
+            f"so {what} cannot be read from it. Convert it first, e.g. with "
+            "`iconv -f GB18030 -t UTF-8`.",
+            EXIT_USAGE,
+        ) from None
+
+
 def _read_question(args: argparse.Namespace, config: Config) -> str:
     question: str = args.question
     if question == "-":
-        question = sys.stdin.read(MAX_STDIN)
+        question = _read_stdin("the question")
+    problem = _not_utf8(question)
+    if problem is not None:
+        raise _Fail(
+            f"the question holds {problem}: check your terminal's character encoding "
+            "(it should be UTF-8), or pass the question on standard input with `ask -`.",
+            EXIT_USAGE,
+        )
     question = question.strip()
     if not question:
         raise _Fail("the question is empty.", EXIT_USAGE)
@@ -481,7 +580,6 @@ def _read_question(args: argparse.Namespace, config: Config) -> str:
 
 
 def _ask(args: argparse.Namespace) -> int:
-    from .api import ErnieError
     from .sanitize import clean, clean_line
 
     config = _load_config(args)
@@ -507,7 +605,7 @@ def _ask(args: argparse.Namespace) -> int:
                         out.write(text)
                         out.flush()
                         wrote = text
-        except ErnieError:
+        except BaseException:  # an error, a cut, ^C: what arrived stays, and the ids
             if wrote and not wrote.endswith("\n"):
                 out.write("\n")
                 out.flush()
@@ -539,18 +637,28 @@ def _report_ids(session_id: str, chat_id: str) -> None:
     sys.stderr.flush()
 
 
-def _json_dumps(obj: Any) -> str:
-    """JSON with Chinese kept readable but every control, C1 and bidi character
-    escaped, so the output is safe to show in a terminal."""
-    import json
-    import re
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xD800 <= code <= 0xDFFF:
+        return "\ufffd"  # a lone surrogate is no text: what a UTF-8 decoder shows
+    if code > 0xFFFF:  # a tag character: as JSON writes it, a surrogate pair
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
 
-    text = json.dumps(obj, ensure_ascii=False, indent=2)
-    return re.sub(
-        r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]",
-        lambda m: f"\\u{ord(m.group()):04x}",
-        text,
-    )
+
+def _json_dumps(obj: Any) -> str:
+    """JSON with Chinese kept readable, safe to print to a terminal, and valid
+    UTF-8 (I-JSON, RFC 7493): every character the sanitiser would remove is
+    written as an escape (``\\u001b``, ``\\u009b``, ``\\u202e``), so a script
+    still gets exactly what the server sent; a lone surrogate, which is not
+    text and which no UTF-8 can hold, becomes U+FFFD."""
+    import json
+
+    from .sanitize import INVISIBLE
+
+    unsafe = re.compile(f"[\x7f-\x9f\u2028\u2029{INVISIBLE}]")
+    return unsafe.sub(_json_escape, json.dumps(obj, ensure_ascii=False, indent=2))
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -639,7 +747,8 @@ def _export_json(detail: Any) -> str:
 
 def _write_file(path: str, text: str) -> None:
     """Write atomically: a reader never sees half a file, a failure leaves the
-    old file as it was."""
+    old file as it was and no temporary file behind."""
+    import contextlib
     import tempfile
     from pathlib import Path
 
@@ -650,12 +759,16 @@ def _write_file(path: str, text: str) -> None:
     except OSError as exc:
         raise _Fail(f"cannot write {target}: {exc.strerror or exc}.") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        # The text is sanitised; "replace" is the last guard, never an error.
+        with os.fdopen(fd, "w", encoding="utf-8", errors="replace") as handle:
             handle.write(text)
         os.replace(tmp, target)
-    except OSError as exc:
-        os.unlink(tmp)
-        raise _Fail(f"cannot write {target}: {exc.strerror or exc}.") from None
+    except BaseException as exc:  # whatever went wrong, ^C included: no temporary file stays
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise _Fail(f"cannot write {target}: {exc.strerror or exc}.") from None
+        raise
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -674,7 +787,7 @@ def _export(args: argparse.Namespace) -> int:
         else:
             _write_file(args.output, text)
             print(
-                f"Wrote {len(detail.messages)} messages to {args.output}.",
+                f"Wrote {len(detail.messages)} messages to {_shown(args.output)}.",
                 file=sys.stderr,
             )
         return EXIT_OK
@@ -706,18 +819,76 @@ def _share(args: argparse.Namespace) -> int:
 # -- the server and the app ---------------------------------------------------------------
 
 
-def _serve(args: argparse.Namespace) -> int:
-    from .server import DEMO_BDUSS, Store, seed_demo, serve_forever
+def _serve_port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise _Fail(
+            f"invalid port {text!r}: give a number from 0 to 65535 (0: any free port).",
+            EXIT_USAGE,
+        )
+    return port
 
-    if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"warning: serving on {args.host}, reachable from other machines.", file=sys.stderr)
-    store = Store(args.db or ":memory:")
+
+def _serve(args: argparse.Namespace) -> int:
+    import errno
+    import sqlite3
+
+    from .server import (
+        DEMO_BDUSS,
+        StorageError,
+        Store,
+        is_loopback,
+        listen,
+        seed_demo,
+        serve_forever,
+    )
+
+    port = _serve_port(args.port)
+    host = args.host.strip()
+    if not host:
+        raise _Fail("--host is empty: give an address, e.g. 127.0.0.1.", EXIT_USAGE)
+    try:
+        store = Store(args.db or ":memory:")
+    except StorageError as exc:
+        raise _Fail(f"{exc} Nothing was changed.", EXIT_USAGE) from None
+    try:
+        sock = listen(host, port)
+    except OSError as exc:
+        store.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise _Fail(
+                f"port {port} on {host} is taken: another program (another `ernie-tui "
+                "serve`?) listens there. Stop it, or choose another port with --port.",
+                EXIT_PORT_TAKEN,
+            ) from None
+        raise _Fail(f"{exc.strerror or exc}.", EXIT_USAGE) from None
+    port = sock.getsockname()[1]
+    url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    if not is_loopback(host):
+        demo = " and holds the demo account (--seed-demo)" if args.seed_demo else ""
+        _err(
+            f"warning: serving on {host}, reachable from the network: this server takes "
+            f"any cookie as an account{demo}, so anyone who can reach this machine can "
+            "read and change what it stores. Use --host 127.0.0.1 to keep it to this machine."
+        )
+    if args.faults:
+        _err(
+            "warning: --faults: the control endpoints are open; anyone who can reach the "
+            "server can break or replace the answers of every account. For tests only."
+        )
     if args.seed_demo:
-        seed_demo(store, image_base=f"http://{args.host}:{args.port}")
+        try:
+            seed_demo(store, image_base=url)
+        except sqlite3.Error as exc:
+            sock.close()
+            raise _Fail(f"cannot fill the demo account in {args.db!r}: {exc}.") from None
         print(f"demo account: BDUSS_BFESS={DEMO_BDUSS}", file=sys.stderr)
-    print(f"ernie-tui server on http://{args.host}:{args.port}", file=sys.stderr)
-    serve_forever(store, host=args.host, port=args.port, rate=args.rate)
-    return 0
+    print(f"ernie-tui server on {url}", file=sys.stderr, flush=True)
+    serve_forever(store, host=host, rate=args.rate, control=args.faults, sock=sock)
+    return EXIT_OK
 
 
 def start_demo() -> tuple[str, Credential]:
@@ -768,8 +939,6 @@ _COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
 
 
 def _cookie_in_argv(argv: Sequence[str]) -> bool:
-    import re
-
     pattern = re.compile(r"(?:BDUSS|BAIDUID)\w*\s*=\s*\S", re.IGNORECASE)
     return any(pattern.search(arg) for arg in argv)
 
@@ -785,9 +954,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             "a real cookie, remove that line from your shell history."
         )
         return EXIT_USAGE
+    _never_raise_on_encoding()
     args = _parser().parse_args(argv)
     command = _COMMANDS[args.command]
     try:
+        _check_text_arguments(args)
         return command(args)
     except _Fail as exc:
         _err(exc.message)
@@ -800,6 +971,59 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_ERROR
+    except Exception as exc:  # a bug: one line, exit 1, the traceback on request
+        return _crashed(exc)
+
+
+def _crashed(exc: BaseException) -> int:
+    """Report an unexpected error in one line (the traceback only with
+    ``ERNIE_TUI_DEBUG=1``: it may show local file paths), and give the exit
+    code of an error."""
+    import traceback
+    from pathlib import Path
+
+    if os.environ.get(ENV_DEBUG, "").strip() not in ("", "0"):
+        traceback.print_exception(exc, file=sys.stderr)
+    leaf = exc
+    while isinstance(leaf, BaseExceptionGroup) and leaf.exceptions:
+        leaf = leaf.exceptions[0]
+    frames = [f for f in traceback.extract_tb(leaf.__traceback__) if "ernie_tui" in f.filename]
+    where = f" in {Path(frames[-1].filename).name}, line {frames[-1].lineno}" if frames else ""
+    _err(
+        f"unexpected error ({type(leaf).__name__}{where}). This is a bug in ernie-tui: "
+        f"please report it, with what the same command prints when run with {ENV_DEBUG}=1."
+    )
+    return EXIT_ERROR
+
+
+def _never_raise_on_encoding() -> None:
+    """Make printing never fail on a character the terminal's encoding lacks:
+    stdout writes ``?`` for it (never the raw byte that ``surrogateescape``, as
+    in Python's UTF-8 mode, would make of a lone surrogate), stderr a
+    backslash escape (as Python does there already). What is printed has been
+    through the sanitiser; this is the last guard."""
+    import io
+
+    for stream, errors in ((sys.stdout, "replace"), (sys.stderr, "backslashreplace")):
+        if isinstance(stream, io.TextIOWrapper) and not stream.closed:
+            stream.reconfigure(errors=errors)
+
+
+def _check_text_arguments(args: argparse.Namespace) -> None:
+    """Refuse an id given on the command line that is not UTF-8 text (the
+    question is checked when it is read; file names may be any bytes)."""
+    for name, label in (
+        ("session", "--session"),
+        ("parent", "--parent"),
+        ("session_id", "the conversation id"),
+    ):
+        value = getattr(args, name, None)
+        problem = _not_utf8(value) if isinstance(value, str) else None
+        if problem is not None:
+            raise _Fail(
+                f"{label} holds {problem}; ids are digits, as `ernie-tui list` prints them.",
+                EXIT_USAGE,
+            )
 
 
 if __name__ == "__main__":

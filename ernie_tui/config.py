@@ -23,7 +23,10 @@ refused. Every key, with its default::
     # send = "ctrl+s"
 
 A malformed file raises :class:`ConfigError` naming the file, the line and the
-key; nothing is half-applied.
+key; nothing is half-applied. An address (``base_url``, ``acs_token.url``)
+must be http:// or https://, name a host, have a port from 1 to 65535 if any,
+and hold no space, control or invisible formatting character
+(:func:`url_problem`).
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ __all__ = [
     "default_config_path",
     "load_config",
     "make_client",
+    "url_problem",
 ]
 
 DEFAULT_BASE_URL = "https://yiyan.baidu.com"
@@ -236,8 +240,59 @@ class _Checker:
         return value
 
 
-def _url_ok(url: str) -> bool:
-    return bool(re.match(r"^https?://[^\s/]+", url))
+def _character(ch: str) -> str:
+    """A character no address holds, named for the user."""
+    import unicodedata
+
+    code = ord(ch)
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"the byte 0x{code - 0xDC00:02X} (not UTF-8 text)"
+    category = unicodedata.category(ch)
+    if category == "Cs":
+        return f"a lone surrogate (U+{code:04X}, not text)"
+    if category in ("Zs", "Zl", "Zp") or ch in "\t\n\r\f\v":
+        kind = "a space" if ch == " " else "a blank"
+    elif category == "Cc":
+        kind = "a control character"
+    else:
+        kind = "an invisible formatting character"
+    return f"{kind} (U+{code:04X})"
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a server address, as the end of a sentence about
+    it ("… must be …", "… holds …"), or None when it can be one. The reason
+    never repeats the address, which may hold a password."""
+    from urllib.parse import urlsplit
+
+    from .sanitize import INVISIBLE
+
+    bad = re.search(f"[\\s\\x00-\\x1f\\x7f-\\x9f{INVISIBLE}]", url)
+    if bad:
+        return (
+            f"holds {_character(bad.group())} at character {bad.start() + 1}; a server "
+            "address has none: write it in plain characters, like https://yiyan.baidu.com."
+        )
+    if not re.match(r"https?://", url):
+        return "must be an http:// or https:// address, like https://yiyan.baidu.com."
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        reason = str(exc)
+        if "IPv6" in reason:
+            return (
+                "has an unclosed or misplaced '[': an IPv6 address goes in brackets, "
+                "like http://[::1]:8765."
+            )
+        if "port" in reason.lower():
+            return "has a port that is not a number from 1 to 65535."
+        return "is not a valid address: '[' and ']' go only around an IPv6 address."
+    if not parts.hostname:
+        return "names no host, like https://yiyan.baidu.com."
+    if port == 0:
+        return "has port 0; a port is a number from 1 to 65535."
+    return None
 
 
 def _parse(path: Path, text: str) -> Config:
@@ -266,10 +321,9 @@ def _parse(path: Path, text: str) -> Config:
     )
 
     base_url = check.string(data, (), "base_url", DEFAULT_BASE_URL).strip().rstrip("/")
-    if not _url_ok(base_url):
-        raise check.error(
-            (), "base_url", "must be an http:// or https:// address, like https://yiyan.baidu.com."
-        )
+    problem = url_problem(base_url)
+    if problem is not None:
+        raise check.error((), "base_url", problem)
     theme = check.string(data, (), "theme", Config.theme).strip()
     if not theme:
         raise check.error((), "theme", 'must name a theme, like "textual-dark".')
@@ -304,8 +358,10 @@ def _parse(path: Path, text: str) -> Config:
             needed,
             f'is required when provider = "{provider}"; set it or use provider = "none".',
         )
-    if provider == "url" and not _url_ok(acs_config.url):
-        raise check.error(("acs_token",), "url", "must be an http:// or https:// address.")
+    if provider == "url":
+        problem = url_problem(acs_config.url)
+        if problem is not None:
+            raise check.error(("acs_token",), "url", problem)
     if provider == "command":
         import shlex
 

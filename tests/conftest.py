@@ -29,7 +29,8 @@ class Account:
 
 @pytest.fixture(scope="session")
 def _shared_server() -> Iterator[ServerThread]:
-    with ServerThread(Store(), rate=0) as server:
+    # control=True: tests queue faults and seed accounts over HTTP too.
+    with ServerThread(Store(), rate=0, control=True) as server:
         yield server
 
 
@@ -44,7 +45,7 @@ def server(_shared_server: ServerThread) -> Iterator[ServerThread]:
 @pytest.fixture
 def own_server() -> Iterator[ServerThread]:
     """A server of this test's own, which it may stop and start again."""
-    server = ServerThread(Store(), rate=0).start()
+    server = ServerThread(Store(), rate=0, control=True).start()
     yield server
     server.stop()
 

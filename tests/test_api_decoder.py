@@ -14,6 +14,7 @@ from ernie_tui.api import (
     IncompleteAnswerError,
     NotSignedInError,
     ProtocolError,
+    ReplyTooLargeError,
 )
 from ernie_tui.api._sse import ServerSentEvent, SSEDecoder
 from ernie_tui.server import Fault, ServerThread
@@ -225,3 +226,60 @@ def test_chunk_boundaries_anywhere_give_the_same_events(eol: str) -> None:
 def test_invalid_utf8_is_replaced_not_raised() -> None:
     [event] = _decode([b"data:\xff\xfe ok\n\n"])
     assert event.data == "\ufffd\ufffd ok"
+
+
+# -- the decoder's work is linear, and its lines and events are capped -----------
+
+
+def test_an_unfinished_line_is_kept_without_copying_then_joined_once() -> None:
+    # 10,000 small chunks with no line end: a decoder that rebuilt its buffer
+    # per chunk would copy ~5 GB here (quadratic); this one copies nothing
+    # until the line end comes, then joins the line once.
+    decoder = SSEDecoder()
+    chunks = [b"data: "] + [bytes([65 + i % 26]) * 100 for i in range(10_000)]
+    for chunk in chunks:
+        assert decoder.feed_bytes(chunk) == []
+    assert decoder.buffered == 6 + 1_000_000
+    # Held as they came: the very same objects, none copied or merged.
+    assert len(decoder._pending) == len(chunks)
+    assert all(held is fed for held, fed in zip(decoder._pending, chunks, strict=True))
+    [event] = decoder.feed_bytes(b"\n\n")
+    assert event.data == b"".join(chunks[1:]).decode()
+    assert decoder.buffered == 0 and decoder._pending == []
+
+
+def test_a_line_over_the_limit_raises_as_soon_as_it_passes() -> None:
+    decoder = SSEDecoder()
+    assert decoder.max_event == 1024 * 1024
+    fed = 0
+    with pytest.raises(ReplyTooLargeError) as caught:
+        for _ in range(10_000):  # 640 MB, if it never stopped
+            decoder.feed_bytes(b"x" * 65536)
+            fed += 1
+    assert fed == 16  # 1 MB, then the chunk that passed it
+    assert caught.value.limit == 1024 * 1024
+    assert "larger than 1 MB" in caught.value.message
+
+
+def test_a_line_at_the_limit_is_taken_in_one_chunk_or_many() -> None:
+    line = b"data:" + b"z" * (1000 - 5)
+    for size in (len(line) + 2, 7):
+        raw = line + b"\n\n"
+        decoder = SSEDecoder(max_event=1000)
+        chunks = [raw[i : i + size] for i in range(0, len(raw), size)]
+        [event] = [e for c in chunks for e in decoder.feed_bytes(c)]
+        assert len(event.data) == 995
+        with pytest.raises(ReplyTooLargeError):
+            SSEDecoder(max_event=999).feed_bytes(raw)
+
+
+def test_an_event_of_many_short_lines_is_capped_too() -> None:
+    decoder = SSEDecoder(max_event=1000)
+    with pytest.raises(ReplyTooLargeError):
+        for _ in range(1000):
+            decoder.feed_bytes(b"data: " + b"y" * 50 + b"\n")
+    # Short events one after the other are fine, however many.
+    decoder = SSEDecoder(max_event=1000)
+    for _ in range(1000):
+        [event] = decoder.feed_bytes(b"data: " + b"y" * 500 + b"\n\n")
+    assert event.data == "y" * 500

@@ -92,6 +92,20 @@ def test_the_environment_names_the_file(tmp_path: Path, monkeypatch: pytest.Monk
         ('[acs_token]\nprovider = "magic"\n', 2, "acs_token.provider", "one of"),
         ('[acs_token]\nprovider = "fixed"\n', 1, "acs_token.token", "required"),
         ('[acs_token]\nprovider = "url"\nurl = "ftp://x"\n', 3, "acs_token.url", "http"),
+        ('base_url = "http://127.0.0.1:1\\u001b[31m"\n', 1, "base_url", "control character"),
+        ('base_url = "https://a\\u009bb.test"\n', 1, "base_url", "control character (U+009B)"),
+        ('base_url = "https://yiyan.baidu.com\\u202e"\n', 1, "base_url", "U+202E"),
+        ('base_url = "https://exa mple.test"\n', 1, "base_url", "a space"),
+        ('base_url = "http://[::1"\n', 1, "base_url", "IPv6 address goes in brackets"),
+        ('base_url = "http://[::1]:99999"\n', 1, "base_url", "from 1 to 65535"),
+        ('base_url = "http://127.0.0.1:0"\n', 1, "base_url", "port 0"),
+        ('base_url = "http:///eb"\n', 1, "base_url", "names no host"),
+        (
+            '[acs_token]\nprovider = "url"\nurl = "https://acs\\u0007.test"\n',
+            3,
+            "acs_token.url",
+            "U+0007",
+        ),
         ('acs_token = "fixed"\n', 1, "acs_token", "table"),
         ("acs_token = { provider = 3 }\n", 1, "acs_token.provider", "string"),
         ('[keymap]\nsend = "ctrl+s"\nquit = 5\n', 3, "keymap.quit", "keys as a string"),
@@ -111,6 +125,8 @@ def test_each_mistake_names_file_line_and_key(
     assert f"key '{key}'" in message
     assert why in message
     assert (info.value.line, info.value.key) == (line, key)
+    # The message shows no control or invisible character itself.
+    assert message.isprintable()
 
 
 @pytest.mark.parametrize(
@@ -129,6 +145,20 @@ def test_cookies_in_the_config_are_refused(tmp_path: Path, text: str, line: int,
     assert "ernie-tui login" in message
     assert f"line {line}" in message and key in message
     assert "secret-" not in message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://yiyan.baidu.com",
+        "http://127.0.0.1:8765",
+        "http://[::1]:8765",
+        "https://me:pw@proxy.test/ernie",
+        "https://例子.测试",
+    ],
+)
+def test_good_addresses_are_taken(tmp_path: Path, url: str) -> None:
+    assert load_config(write(tmp_path, f'base_url = "{url}/"\n')).base_url == url
 
 
 def test_a_file_that_is_not_utf8_is_an_error(tmp_path: Path) -> None:

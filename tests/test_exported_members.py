@@ -31,6 +31,7 @@ def test_the_exception_tree() -> None:
     assert issubclass(api.NotSignedInError, api.ServiceError)
     assert issubclass(api.AccessRestrictedError, api.ServiceError)
     assert issubclass(api.ServerTimeoutError, api.NetworkError)
+    assert issubclass(api.ReplyTooLargeError, api.ProtocolError)
     for name in ("ServiceError", "NetworkError", "ProtocolError", "IncompleteAnswerError"):
         assert issubclass(getattr(api, name), api.ErnieError)
     error = api.IncompleteAnswerError("cut", partial="so far")

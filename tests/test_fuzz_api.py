@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ernie_tui.api import Answer, AnswerPiece, ErnieError, Session
+from ernie_tui.api import Answer, AnswerPiece, ErnieError, ReplyTooLargeError, Session
 from ernie_tui.api._client import AnswerStream
 from ernie_tui.api._parse import (
     parse_detail,
@@ -129,6 +129,31 @@ def test_stream_like_bytes_chunked_anywhere_decode_the_same(parts: list[str], si
     got = [e for i in range(0, len(raw), size) for e in chunked.feed_bytes(raw[i : i + size])]
     assert got + chunked.flush_bytes() == expected
     _drive(_stream(), expected)
+
+
+def _decode_capped(chunks: list[bytes], limit: int) -> list[ServerSentEvent] | None:
+    """The events, or ``None`` when the decoder stopped at its limit."""
+    decoder = SSEDecoder(max_event=limit)
+    try:
+        return [e for c in chunks for e in decoder.feed_bytes(c)] + decoder.flush_bytes()
+    except ReplyTooLargeError:
+        return None
+
+
+@FUZZ
+@given(
+    st.lists(line_parts | st.sampled_from(["xxxxxxxx", "data: yyyyyyyyyy"]), max_size=40),
+    st.integers(min_value=1, max_value=16),
+    st.integers(min_value=4, max_value=48),
+)
+def test_the_limit_holds_however_the_stream_is_cut(parts: list[str], size: int, limit: int) -> None:
+    raw = "".join(parts).encode()
+    whole = _decode_capped([raw], limit)
+    chunked = _decode_capped([raw[i : i + size] for i in range(0, len(raw), size)], limit)
+    assert chunked == whole
+    lines = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+    if max(map(len, lines)) > limit:
+        assert whole is None
 
 
 @FUZZ

@@ -12,14 +12,18 @@ parameters and the BELs inside them.
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 from typing import Any
 
 from ptyrun import PtyApp, app_env
+from rich.text import Text
 
 from ernie_tui.api import ErnieClient
+from ernie_tui.config import Config
 from ernie_tui.server import ServerThread
 from ernie_tui.server.faults import Fault
+from ernie_tui.tui.app import ErnieApp
 
 CLIP = "SE9TVElMRUNMSVBCT0FSRA=="  # base64 of "HOSTILECLIPBOARD"
 OSC52 = f"\x1b]52;c;{CLIP}\x07"
@@ -27,19 +31,26 @@ OSC8 = "\x1b]8;;https://evil.example/x\x07click\x1b]8;;\x07"
 C1_CSI = "\x9b31;7;5m"  # one-byte CSI: red, reverse, blink
 C1_OSC = "\x9d0;PWNEDTITLE\x07"  # one-byte OSC: set the window title
 CSI = "\x1b[6n\x1b[2J\x1b[31;7;5;4m"  # query the cursor, clear, ugly attributes
+MARKUP = "[link='https://markup.example/']MLINK[/link][/x][@click=app.quit]MCLICK[/]"
+"""Textual markup: must be shown literally, never as a hyperlink or an action."""
+BIDI = "\u202e\u2066\u200b\ufeff\u200f\U000e0041"
+"""Invisible and reordering characters, sent as they are."""
+BIDI_REFS = "&#x202E;&#x2066;&#x200B;&#xFEFF;&#x200F;&#xE0041;"
+"""The same as character references, which markdown decodes after any input
+sanitising."""
 
 
 def hostile(marker: str) -> str:
     """``marker`` wrapped in every kind of hostile sequence; ``marker`` (and
     ``click``) are what survive for the user to see."""
-    return f"{OSC52}{marker}{OSC8}{C1_CSI}\x07\x1b{C1_OSC}{CSI}"
+    return f"{OSC52}{marker}{OSC8}{C1_CSI}\x07\x1b{C1_OSC}{CSI}{MARKUP}{BIDI}"
 
 
 FORBIDDEN = [
     CLIP.encode(),
     b"\x1b]52;c;SE9T",
     b"evil.example",
-    b"\x1b]8;;https",
+    b"\x1b]8;",  # any hyperlink (Textual writes them as ESC ] 8 ; id=… ;)
     b"\xc2\x9b",  # C1 CSI, UTF-8 encoded
     b"\xc2\x9d",  # C1 OSC
     b"PWNEDTITLE",
@@ -56,7 +67,9 @@ async def _prepare(server: ServerThread, bduss: str) -> None:
         newest = await client.new_conversation("newest")
         await client.rename_conversation(newest, "NAMETWO " + hostile("y"))
     server.store.bulk_turns(
-        int(newest), [("Show me history", "HISTORYANSWER " + hostile("z") + " ENDHISTORY")]
+        server.store.account(bduss),
+        int(newest),
+        [("Show me history", "HISTORYANSWER " + hostile("z") + BIDI_REFS + " ENDHISTORY")],
     )
 
 
@@ -66,7 +79,10 @@ def test_hostile_server_text_never_reaches_the_terminal(
     bduss = account.bduss.reveal()
     asyncio.run(_prepare(server, bduss))
     server.state.faults.add(
-        Fault("answer", text="LIVEANSWER " + hostile("w") + "\n\nsecond " + hostile("v") + " DONE")
+        Fault(
+            "answer",
+            text="LIVEANSWER " + hostile("w") + "\n\nsecond " + hostile("v") + BIDI_REFS + " DONE",
+        )
     )
     env = app_env(tmp_path, ERNIE_BAIDUID="HOSTILEBAIDUID:FG=1", ERNIE_BDUSS_BFESS=bduss)
     app = PtyApp.ernie(server.base_url, env, tmp_path, columns=100, lines=30)
@@ -103,8 +119,13 @@ def test_hostile_server_text_never_reaches_the_terminal(
     assert "\x9b" not in text and "\x9d" not in text
     # A hostile BEL would ring: any BEL the app writes ends an OSC it started.
     assert text.count("\x07") <= text.count("\x1b]")
-    # What the user sees: the markers, and the link's text without its target.
+    for char in BIDI:
+        assert char.encode() not in raw, f"{char!r} reached the terminal"
+    # What the user sees: the markers, the link's text without its target,
+    # and the markup as it was written.
     assert "click" in shown
+    assert "[@click=app.quit]MCLICK[/]" in shown
+    assert "[link='https://markup.example/']MLINK[/link]" in shown
 
 
 WIDE_NAMES = [
@@ -141,3 +162,39 @@ def test_wide_and_combining_names_keep_the_sidebar_border_straight(
         app.close()
     assert len(columns) == 1, borders
     assert len(rows_with_names) >= len(WIDE_NAMES)
+
+
+def test_a_byte_that_is_not_utf8_from_the_terminal_does_not_kill_the_app(
+    server: ServerThread, tmp_path: Path, account: Any
+) -> None:
+    """A 0xFF typed or pasted into the terminal used to kill the app with a
+    ``UnicodeDecodeError`` traceback, and exit 0. It becomes U+FFFD."""
+    server.store.bulk_sessions(server.store.account(account.bduss.reveal()), ["BYTES"])
+    env = app_env(
+        tmp_path, ERNIE_BAIDUID="BYTESBAIDUID:FG=1", ERNIE_BDUSS_BFESS=account.bduss.reveal()
+    )
+    app = PtyApp.ernie(server.base_url, env, tmp_path, columns=100, lines=30)
+    try:
+        app.wait_for("BYTES")
+        app.settle()
+        os.write(app.master, b"before\xff\xfeafter")
+        app.wait_for("after")
+        shown = app.display
+        app.type(" still typing")
+        app.wait_for("still typing")
+    finally:
+        code = app.close()
+    text = bytes(app.raw).decode("utf-8", "replace")
+    assert "Traceback" not in text and "UnicodeDecodeError" not in text
+    assert "before" in shown and "after" in shown
+    assert code == 0
+
+
+async def test_a_crash_exits_non_zero(tmp_path: Path) -> None:
+    """Textual's panic (an input-thread failure, say) left the exit code 0."""
+    app = ErnieApp(Config(), None, data_dir=tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.panic(Text("something broke"))
+        await asyncio.sleep(0.2)
+    assert app.return_code == 1

@@ -76,7 +76,7 @@ async def test_cut_stream_keeps_the_partial_answer_and_retry_continues_the_threa
         assert follow.state == "done"
         assert "上一个问题 (previous question): How do rivers form?" in follow.text
 
-    chats = server.store.chats(int(session_id))
+    chats = server.store.chats(server.store.account(account.bduss.reveal()), int(session_id))
     robots = [c for c in chats if c.role == "robot" and c.parent]
     assert server.state.asks - asks_before == 3
     cut_bot, retry_bot = robots[0].chat_id, robots[1].chat_id

@@ -127,15 +127,16 @@ def test_ask(ernie: Ernie) -> None:
     assert result["urls"] == [] and result["botChatId"].isdigit()
 
 
-def test_multi_turn(ernie: Ernie, server: ServerThread) -> None:
+def test_multi_turn(ernie: Ernie, server: ServerThread, account: Account) -> None:
     first = ernie.ask("第一个问题", "", "0")
     session_id = ernie.getConversation()["normal"][0]["sessionId"]
     before = len(server.state.parents)
     *_, second = ernie.askStream("第二个问题", session_id, first["botChatId"])
     assert server.state.parents[before:] == [first["botChatId"]]
-    bot = server.store.chat(int(second["botChatId"]))
+    owner = server.store.account(account.bduss.reveal())
+    bot = server.store.chat(owner, int(second["botChatId"]))
     assert bot is not None
-    asked = server.store.chat(bot.parent)
+    asked = server.store.chat(owner, bot.parent)
     assert asked is not None and str(asked.parent) == first["botChatId"]
 
     detail = ernie.getConversationDetail(session_id)

@@ -3,6 +3,7 @@ without side effects, persistence, the control endpoints."""
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 
@@ -74,7 +75,7 @@ def test_a_parent_from_another_conversation_is_refused(server: ServerThread) -> 
     other = _post(server, "/eb/session/new", {"sessionName": "other"}, cookies=cookies)
     account = server.store.account("cross-parent-account")
     [asked] = [s for s in server.store.list_sessions(account, pinned=False) if s.name == "q"]
-    bot = server.store.current_chat(asked.session_id)
+    bot = server.store.current_chat(account, asked.session_id)
     assert bot != 0
     reply = _post(
         server,
@@ -136,3 +137,150 @@ def test_bad_fault_values_are_refused() -> None:
         Fault.from_json({"kind": "stall", "seconds": "long"})
     with pytest.raises(ValueError):
         Fault("explode")
+
+
+# -- the control endpoints are for tests only ------------------------------------------
+
+
+def test_control_endpoints_are_off_unless_asked_for() -> None:
+    cookies = {"BDUSS_BFESS": "control-off-account"}
+    with ServerThread(Store()) as plain:
+        for method, path in [
+            ("POST", f"{CONTROL_PREFIX}/faults"),
+            ("DELETE", f"{CONTROL_PREFIX}/faults"),
+            ("POST", f"{CONTROL_PREFIX}/seed"),
+        ]:
+            reply = httpx.request(
+                method,
+                f"{plain.base_url}{path}",
+                json={"kind": "error", "code": 4, "conversations": 3},
+                cookies=cookies,
+            )
+            assert reply.status_code == 404, path
+        assert len(plain.state.faults) == 0
+        listed = _post(plain, "/eb/session/list", {}, cookies=cookies)
+        assert listed["data"]["sessions"] is None  # type: ignore[index]
+
+
+def _ask_with_header(server: ServerThread, header: str) -> str:
+    with httpx.stream(
+        "POST",
+        f"{server.base_url}/eb/chat/conversation/v2",
+        json={"text": "hello", "sessionId": "", "parentChatId": "0"},
+        headers={"X-Ernie-Fault": header},
+        cookies={"BDUSS_BFESS": "fault-header-account"},
+        timeout=10,
+    ) as reply:
+        return reply.read().decode()
+
+
+def test_the_fault_header_works_only_with_control_on(server: ServerThread) -> None:
+    header = '{"kind": "answer", "text": "INJECTEDANSWER"}'
+    assert "INJECTEDANSWER" in _ask_with_header(server, header)  # the fixture: control on
+    with ServerThread(Store()) as plain:
+        assert "INJECTEDANSWER" not in _ask_with_header(plain, header)
+
+
+# -- request bodies: capped, strict JSON, never a 500 ----------------------------------
+
+
+def _raw(
+    server: ServerThread, path: str, content: object, bduss: str = "raw-body-account"
+) -> httpx.Response:
+    return httpx.post(
+        f"{server.base_url}{path}",
+        content=content,  # type: ignore[arg-type]
+        headers={"Content-Type": "application/json"},
+        cookies={"BDUSS_BFESS": bduss},
+        timeout=30,
+    )
+
+
+def test_a_body_over_one_megabyte_is_refused_with_413(server: ServerThread) -> None:
+    from ernie_tui.server import MAX_BODY
+
+    name = "x" * (MAX_BODY - len('{"sessionName": ""}'))
+    at_limit = _raw(server, "/eb/session/new", f'{{"sessionName": "{name}"}}'.encode())
+    assert at_limit.status_code == 200 and at_limit.json()["code"] == 0
+    over = _raw(server, "/eb/session/new", f'{{"sessionName": "{name}x"}}'.encode())
+    assert over.status_code == 413
+    assert "1 MB" in over.json()["msg"]
+
+    def chunks() -> object:  # no Content-Length: the size is found while reading
+        for _ in range(3):
+            yield b" " * (MAX_BODY // 2)
+
+    streamed = _raw(server, "/eb/chat/conversation/v2", chunks())
+    assert streamed.status_code == 413
+    # Only the conversation at the limit exists.
+    listed = _post(server, "/eb/session/list", {}, cookies={"BDUSS_BFESS": "raw-body-account"})
+    assert len(listed["data"]["sessions"]) == 1  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        (b'{"sessionName": NaN}', "NaN"),
+        (b'{"sessionName": "x", "pageSize": Infinity}', "Infinity"),
+        (b'{"sessionName": -Infinity}', "Infinity"),
+        (b"[" * 100_000, "nested too deeply"),
+        (b'{"sessionName": ' * 50_000, "nested too deeply"),
+        (b'{"sessionName": "\\ud800"}', "surrogate"),
+        (b'{"sessionName": "\xff\xfe"}', "UTF-8"),
+        (b'{"sessionName": ', "not valid JSON"),
+    ],
+    ids=["nan", "infinity", "-infinity", "deep-list", "deep-object", "surrogate", "latin1", "cut"],
+)
+def test_a_body_that_is_not_strict_json_is_a_400(
+    server: ServerThread, body: bytes, words: str
+) -> None:
+    errors: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = errors.append  # type: ignore[method-assign]
+    loggers = [logging.getLogger(n) for n in ("uvicorn", "uvicorn.error", "ernie_tui.server")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        reply = _raw(server, "/eb/session/new", body, bduss=f"strict-json-{words}")
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+    assert reply.status_code == 400
+    assert reply.json()["code"] != 0
+    assert words in reply.json()["msg"]
+    assert errors == []  # no "Exception in ASGI application", no traceback
+    cookies = {"BDUSS_BFESS": f"strict-json-{words}"}
+    listed = _post(server, "/eb/session/list", {}, cookies=cookies)
+    assert listed["data"]["sessions"] is None  # type: ignore[index]
+
+
+def test_a_fault_with_infinity_is_refused(server: ServerThread) -> None:
+    reply = _raw(server, f"{CONTROL_PREFIX}/faults", b'{"kind": "stall", "seconds": Infinity}')
+    assert reply.status_code == 400
+    assert len(server.state.faults) == 0
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/eb/chat/history", {"sessionId": "9" * 30}),
+        ("/eb/session/top/move", {"sessionId": str(1 << 63)}),
+        ("/eb/session/delete", {"sessionIds": ["9" * 5000, -(1 << 64)]}),
+        ("/eb/session/new", {"sessionId": "9" * 25, "sessionName": "x"}),
+        ("/eb/share/key/gen", {"sessionId": "1", "botChatId": ["9" * 40]}),
+        ("/eb/chat/conversation/v2", {"text": "q", "sessionId": "", "parentChatId": "9" * 30}),
+        ("/eb/session/delete", {"sessionIds": [str(i) for i in range(40_000)]}),
+    ],
+    ids=["history", "pin", "delete", "rename", "share", "ask", "delete-40k"],
+)
+def test_ids_out_of_range_are_refused_not_a_500(
+    server: ServerThread, path: str, body: dict[str, object]
+) -> None:
+    reply = httpx.post(
+        f"{server.base_url}{path}",
+        json=body,
+        cookies={"BDUSS_BFESS": "big-id-account"},
+        timeout=30,
+    )
+    assert reply.status_code == 200
+    assert isinstance(reply.json()["code"], int)

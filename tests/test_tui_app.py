@@ -58,7 +58,7 @@ def seed(
     for name, turns in conversations:
         session_id = store.new_session(owner, name)
         if turns:
-            store.bulk_turns(session_id, turns)
+            store.bulk_turns(owner, session_id, turns)
         if name in pinned:
             store.pin(owner, session_id, True)
         ids[name] = str(session_id)

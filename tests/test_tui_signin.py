@@ -145,3 +145,63 @@ async def test_offline_demo_opens_the_main_screen(
         assert isinstance(screen, MainScreen)
         assert started == [True]
         assert "offline demo" in screen.status.account
+
+
+@pytest.mark.parametrize(
+    "field",
+    ["baiduid", "bduss"],
+)
+async def test_a_pasted_cookie_header_in_either_field_is_split(
+    server: ServerThread,
+    account: Account,
+    tmp_path: Path,
+    memory_keyring: MemoryKeyring,
+    field: str,
+) -> None:
+    """A whole ``Cookie:`` header pasted into one field signs in as
+    ``login --stdin`` would: the header is split, not stored as BAIDUID."""
+    header = (
+        f"Cookie: other=1; BAIDUID={account.baiduid.reveal()}; "
+        f"BDUSS_BFESS={account.bduss.reveal()}; more=2"
+    )
+    app = signed_out_app(server, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.query_one(f"#{field}", Input).value = header
+        await pilot.pause()
+        await pilot.click("#signin")
+        await until(pilot, lambda: isinstance(app.screen, MainScreen))
+        assert app.credential is not None
+        assert app.credential.baiduid == account.baiduid
+        assert app.credential.bduss_bfess == account.bduss
+
+
+async def test_a_pair_in_one_field_and_a_bare_value_in_the_other(
+    server: ServerThread, account: Account, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    app = signed_out_app(server, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.query_one("#baiduid", Input).value = f"BAIDUID={account.baiduid.reveal()}"
+        app.screen.query_one("#bduss", Input).value = account.bduss.reveal()
+        await pilot.pause()
+        await pilot.click("#signin")
+        await until(pilot, lambda: isinstance(app.screen, MainScreen))
+        assert app.credential is not None
+        assert app.credential.baiduid == account.baiduid
+        assert app.credential.bduss_bfess == account.bduss
+
+
+async def test_a_header_without_bduss_is_explained_without_echoing_it(
+    server: ServerThread, account: Account, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    app = signed_out_app(server, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        secret = account.baiduid.reveal()
+        app.screen.query_one("#baiduid", Input).value = f"Cookie: BAIDUID={secret}; x=1"
+        await pilot.pause()
+        await pilot.click("#signin")
+        await until(pilot, lambda: app.screen.query_one("#signin-error").display)
+        error = str(app.screen.query_one("#signin-error").render())
+        assert "No BDUSS_BFESS cookie" in error
+        assert secret not in error
+        assert isinstance(app.screen, SignInScreen)
+        assert memory_keyring.items == {}

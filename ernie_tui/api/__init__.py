@@ -10,12 +10,15 @@ from ._exceptions import (
     NetworkError,
     NotSignedInError,
     ProtocolError,
+    ReplyTooLargeError,
     ServerTimeoutError,
     ServiceError,
 )
+from ._limits import Limits
 from ._models import Answer, AnswerPiece, Chat, ConversationDetail, Conversations, Session, Share
 from ._secret import Secret, mask
 from ._sync import Ernie
+from ._url import display_url
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -33,10 +36,12 @@ __all__ = [
     "ErnieError",
     "FixedAcsToken",
     "IncompleteAnswerError",
+    "Limits",
     "NetworkError",
     "NoAcsToken",
     "NotSignedInError",
     "ProtocolError",
+    "ReplyTooLargeError",
     "Secret",
     "ServerTimeoutError",
     "ServiceError",
@@ -44,5 +49,6 @@ __all__ = [
     "Share",
     "Timeouts",
     "UrlAcsToken",
+    "display_url",
     "mask",
 ]

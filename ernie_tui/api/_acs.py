@@ -13,7 +13,9 @@ provider gives it:
   with the JSON body ``{"BAIDUID": "…"}`` and answers with the token as plain
   text or as JSON ``{"token": "…"}`` (``acs_token`` and ``Acs-Token`` are
   accepted too). This sends the ``BAIDUID`` cookie to that URL: configure one
-  only if you trust it. ``BDUSS_BFESS`` is never sent.
+  only if you trust it. ``BDUSS_BFESS`` is never sent. A user name and
+  password in the URL are sent as HTTP Basic credentials and never shown; the
+  whole reply must come within the timeout, and be at most 64 KB.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from typing import Protocol
 import httpx
 
 from ._exceptions import NetworkError, ProtocolError, ServerTimeoutError
+from ._limits import read_limited
 from ._secret import Secret
+from ._url import display_url, split_userinfo
 
 __all__ = [
     "AcsTokenProvider",
@@ -113,15 +117,33 @@ class CommandAcsToken:
 class UrlAcsToken:
     """Ask an HTTP service the user configured (it receives ``BAIDUID``)."""
 
+    MAX_REPLY_BYTES = 64 * 1024
+    """The largest reply taken (a token is a few hundred bytes)."""
+
     def __init__(self, url: str, *, timeout: float = 20.0) -> None:
+        self.shown_url = display_url(url)
+        self._auth: httpx.BasicAuth | None = None
+        userinfo = split_userinfo(url)
+        if userinfo is not None:
+            url, user, password = userinfo
+            self._auth = httpx.BasicAuth(user, password)
+        del userinfo
         self.url = url
+        """The service's address, without a user name or password."""
         self.timeout = timeout
 
     async def token(self, baiduid: Secret) -> Secret | None:
         try:
-            async with httpx.AsyncClient(timeout=self.timeout) as client:
-                reply = await client.post(self.url, json={"BAIDUID": baiduid.reveal()})
-        except httpx.TimeoutException:
+            async with (
+                asyncio.timeout(self.timeout),
+                httpx.AsyncClient(timeout=self.timeout, auth=self._auth) as client,
+                client.stream("POST", self.url, json={"BAIDUID": baiduid.reveal()}) as reply,
+            ):
+                status = reply.status_code
+                body: bytes | bytearray = b""
+                if status == 200:
+                    body = await read_limited(reply, self.MAX_REPLY_BYTES, "the Acs-Token service")
+        except (httpx.TimeoutException, TimeoutError):
             raise ServerTimeoutError(
                 "The Acs-Token service did not answer in time. Check acs_token.url."
             ) from None
@@ -129,11 +151,11 @@ class UrlAcsToken:
             raise NetworkError(
                 "The Acs-Token service could not be reached. Check acs_token.url."
             ) from None
-        if reply.status_code != 200:
+        if status != 200:
             raise ProtocolError(
-                f"The Acs-Token service answered HTTP {reply.status_code}. Check acs_token.url."
+                f"The Acs-Token service answered HTTP {status}. Check acs_token.url."
             )
-        text = reply.text.strip()
+        text = body.decode("utf-8", "replace").strip()
         if text.startswith("{"):
             try:
                 obj = json.loads(text)
@@ -151,4 +173,4 @@ class UrlAcsToken:
         return Secret(text) if text else None
 
     def __repr__(self) -> str:
-        return f"UrlAcsToken({self.url!r})"
+        return f"UrlAcsToken({self.shown_url!r})"

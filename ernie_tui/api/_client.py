@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import contextlib
 import functools
 import logging
 import ssl
 import time
-from collections.abc import AsyncIterator, Generator, Sequence
+from collections.abc import AsyncIterator, Callable, Generator, Sequence
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import urlsplit
@@ -20,10 +22,12 @@ from ._exceptions import (
     IncompleteAnswerError,
     NetworkError,
     ProtocolError,
+    ReplyTooLargeError,
     ServerTimeoutError,
     http_status_error,
     service_error,
 )
+from ._limits import MAX_ANSWER_CHARS, Limits, amount, read_limited
 from ._models import Answer, AnswerPiece, ConversationDetail, Conversations, Session, Share
 from ._parse import (
     parse_detail,
@@ -35,6 +39,7 @@ from ._parse import (
 from ._secret import Secret
 from ._sse import ServerSentEvent, SSEDecoder
 from ._text import hold_partial_tag, split_images
+from ._url import display_url, split_userinfo
 
 __all__ = ["DEFAULT_BASE_URL", "AnswerStream", "ErnieClient", "Timeouts"]
 
@@ -42,6 +47,10 @@ log = logging.getLogger("ernie_tui.api")
 
 DEFAULT_BASE_URL = "https://yiyan.baidu.com"
 DEFAULT_MODEL = "EB35"
+ESCAPED_CHAR_BYTES = 12
+"""The most bytes one character of answer text takes in a stream's JSON (an
+escaped surrogate pair): an answer's final event, which repeats the whole
+text, may pass the event limit by this much per character that arrived."""
 USER_AGENT = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
     "(KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
@@ -49,8 +58,10 @@ USER_AGENT = (
 
 
 class Timeouts:
-    """How long to wait: to connect, for a whole ordinary reply, and between two
-    events of an answer stream (the idle timeout)."""
+    """How long to wait: to connect; for a whole ordinary reply (``request``: a
+    deadline from sending the request to the reply's last byte, however
+    steadily the bytes come); and, on an answer stream, between two arrivals
+    (``idle``: an answer may take as long as it keeps coming)."""
 
     __slots__ = ("connect", "idle", "request")
 
@@ -80,11 +91,13 @@ def _tls_context(scheme: str) -> ssl.SSLContext:
 
 class _CookieAuth(httpx.Auth):
     """Adds the two cookies to each request at the moment it is sent, so they sit
-    in no long-lived header mapping."""
+    in no long-lived header mapping; and the HTTP Basic credentials when the
+    base URL held a user name and password."""
 
-    def __init__(self, baiduid: Secret, bduss: Secret) -> None:
+    def __init__(self, baiduid: Secret, bduss: Secret, basic: Secret | None = None) -> None:
         self._baiduid = baiduid
         self._bduss = bduss
+        self._basic = basic
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         parts = []
@@ -94,6 +107,8 @@ class _CookieAuth(httpx.Auth):
             parts.append(f"BDUSS_BFESS={self._bduss.reveal()}")
         if parts:
             request.headers["Cookie"] = "; ".join(parts)
+        if self._basic:
+            request.headers["Authorization"] = self._basic.reveal()
         yield request
 
     def __repr__(self) -> str:
@@ -126,10 +141,33 @@ def _network_error(exc: httpx.HTTPError, host: str, *, partial: str = "") -> Ern
     )
 
 
+def _basic_auth(user: str, password: str) -> Secret:
+    token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    return Secret(f"Basic {token}")
+
+
+@contextlib.asynccontextmanager
+async def _deadline(seconds: float, error: Callable[[], ErnieError]) -> AsyncIterator[None]:
+    """Stop the block after ``seconds`` with ``error()``, whatever it awaits."""
+    timeout = asyncio.timeout(seconds)
+    try:
+        async with timeout:
+            yield
+    except TimeoutError:
+        if timeout.expired():
+            raise error() from None
+        raise
+
+
 class ErnieClient:
     """An asynchronous client of the ERNIE Bot web protocol.
 
     Use it as an async context manager, or call :meth:`aclose` when done.
+
+    A user name and password in ``base_url`` (``https://me:pw@host``) are sent
+    as HTTP Basic credentials and never shown: :attr:`base_url` is the address
+    without them, :attr:`shown_url` and :attr:`host` have the password masked.
+    :attr:`limits` bounds what the client takes from the server.
     """
 
     def __init__(
@@ -140,19 +178,41 @@ class ErnieClient:
         base_url: str = DEFAULT_BASE_URL,
         acs_token: AcsTokenProvider | None = None,
         timeouts: Timeouts | None = None,
+        limits: Limits | None = None,
         model: str = DEFAULT_MODEL,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.baiduid = Secret(baiduid)
         self.bduss_bfess = Secret(bduss_bfess)
-        self.base_url = base_url.rstrip("/")
-        self.host = urlsplit(self.base_url).netloc or self.base_url
+        given = base_url.rstrip("/")
+        self.shown_url = display_url(given)
+        """The base URL as it may be shown: a password in it masked."""
+        basic = None
+        userinfo = split_userinfo(given)
+        if userinfo is not None:
+            given, user, password = userinfo
+            basic = _basic_auth(user, password)
+        del userinfo
+        self.base_url = given
+        """Where requests go: the base URL without a user name or password."""
+        self.host = urlsplit(self.shown_url).netloc or self.shown_url
         self.acs_token: AcsTokenProvider = acs_token or NoAcsToken()
         self.timeouts = timeouts or Timeouts()
+        self.limits = limits or Limits()
         self.model = model
-        self._http = httpx.AsyncClient(
+        try:
+            self._http = self._make_http(basic, transport)
+        except httpx.InvalidURL as exc:
+            raise NetworkError(
+                f"The server address {self.shown_url!r} is not a valid URL ({exc})."
+            ) from None
+
+    def _make_http(
+        self, basic: Secret | None, transport: httpx.AsyncBaseTransport | None
+    ) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
             base_url=self.base_url,
-            auth=_CookieAuth(self.baiduid, self.bduss_bfess),
+            auth=_CookieAuth(self.baiduid, self.bduss_bfess, basic),
             headers={
                 "User-Agent": USER_AGENT,
                 "Origin": "https://yiyan.baidu.com",
@@ -168,7 +228,7 @@ class ErnieClient:
         )
 
     def __repr__(self) -> str:
-        return f"ErnieClient(base_url={self.base_url!r}, account={self.bduss_bfess.masked!r})"
+        return f"ErnieClient(base_url={self.shown_url!r}, account={self.bduss_bfess.masked!r})"
 
     async def __aenter__(self) -> Self:
         return self
@@ -197,25 +257,45 @@ class ErnieClient:
         body.update(fields)
         return body
 
+    def _deadline_passed(self) -> ServerTimeoutError:
+        return ServerTimeoutError(
+            f"{self.host} did not send its whole reply within {self.timeouts.request:g} s, "
+            "so the request was stopped. Try again; if the server is only slow, raise the "
+            "request timeout ([timeouts] request in the config file)."
+        )
+
     async def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        """One ordinary request: the whole reply within the request timeout, at
+        most ``limits.reply_bytes`` of it, parsed."""
         started = time.perf_counter()
+        request = self._http.build_request(
+            method, path, json=body, headers={"Content-Type": "application/json"}
+        )
         try:
-            reply = await self._http.request(
-                method, path, json=body, headers={"Content-Type": "application/json"}
-            )
+            async with _deadline(self.timeouts.request, self._deadline_passed):
+                response = await self._http.send(request, stream=True)
+                try:
+                    status = response.status_code
+                    if status != 200:
+                        raise http_status_error(status)
+                    content = await read_limited(response, self.limits.reply_bytes, self.host)
+                finally:
+                    await response.aclose()
         except httpx.HTTPError as exc:
             log.info("%s %s failed: %s", method, path, type(exc).__name__)
             raise _network_error(exc, self.host) from None
+        except ErnieError as exc:
+            log.info("%s %s failed: %s", method, path, type(exc).__name__)
+            raise
         log.debug(
-            "%s %s -> %s in %.1f ms",
+            "%s %s -> %s, %d bytes in %.1f ms",
             method,
             path,
-            reply.status_code,
+            status,
+            len(content),
             (time.perf_counter() - started) * 1000,
         )
-        if reply.status_code != 200:
-            raise http_status_error(reply.status_code)
-        return parse_envelope(parse_json(reply.content))
+        return parse_envelope(parse_json(content))
 
     # -- conversations -----------------------------------------------------
 
@@ -302,7 +382,8 @@ class ErnieClient:
         return key
 
     def share_url(self, key: str) -> str:
-        """Where a share is viewed: ``{base_url}/share/{key}``."""
+        """Where a share is viewed: ``{base_url}/share/{key}`` (a link for
+        others: never with the base URL's user name or password)."""
         return f"{self.base_url}/share/{key}"
 
     # -- asking ------------------------------------------------------------
@@ -342,7 +423,10 @@ class AnswerStream:
     it ends, :attr:`answer` holds the authoritative final :class:`Answer`.
 
     Whatever happens, :attr:`text` holds what arrived so far, and leaving the
-    ``async with`` block closes the response.
+    ``async with`` block closes the response. An answer longer than the
+    client's ``limits.answer_chars``, or a stream line or event longer than
+    ``limits.event_bytes``, stops with :class:`ReplyTooLargeError`, which
+    keeps what arrived in ``partial`` like every other error.
     """
 
     def __init__(
@@ -364,6 +448,10 @@ class AnswerStream:
         self._pieces: list[str] = []
         self._urls: list[str] = []
         self._held = ""  # the start of an <img>/<br> tag cut between increments
+        self._chars = 0  # the length of the text in _pieces
+        self._max_chars = MAX_ANSWER_CHARS  # the client's limit, taken when iterating
+        self._decoder: SSEDecoder | None = None
+        self._event_limit = 0
         self._response: httpx.Response | None = None
 
     def __repr__(self) -> str:
@@ -414,8 +502,17 @@ class AnswerStream:
             headers=headers,
             timeout=httpx.Timeout(client.timeouts.idle, connect=client.timeouts.connect),
         )
+
+        def silent() -> ServerTimeoutError:
+            return ServerTimeoutError(
+                f"{client.host} stopped answering (timed out waiting for a reply). Try again."
+            )
+
         try:
-            self._response = await client._http.send(request, stream=True)
+            # The reply's head, however slowly it comes, within the idle timeout
+            # (after connecting); the answer then takes as long as it keeps coming.
+            async with _deadline(client.timeouts.connect + client.timeouts.idle, silent):
+                self._response = await client._http.send(request, stream=True)
         except httpx.HTTPError as exc:
             raise _network_error(exc, client.host) from None
         response = self._response
@@ -424,8 +521,10 @@ class AnswerStream:
             raise http_status_error(response.status_code)
         content_type = response.headers.get("content-type", "")
         if "event-stream" not in content_type:
+            # An ordinary reply (an error envelope): bounded like any other.
             try:
-                raw = await response.aread()
+                async with _deadline(client.timeouts.request, client._deadline_passed):
+                    raw = await read_limited(response, client.limits.reply_bytes, client.host)
             except httpx.HTTPError as exc:
                 raise _network_error(exc, client.host) from None
             finally:
@@ -455,7 +554,9 @@ class AnswerStream:
             raise RuntimeError("use 'async with client.ask_stream(...)' before iterating")
         if self.answer is not None:
             return
-        decoder = SSEDecoder()
+        self._event_limit = self._client.limits.event_bytes
+        decoder = self._decoder = SSEDecoder(self._event_limit)
+        self._max_chars = self._client.limits.answer_chars
         handle = self._handle
         # Without a content-encoding the raw bytes are the content: skip httpx's
         # decoding layer, which costs a little on each of thousands of chunks.
@@ -484,6 +585,9 @@ class AnswerStream:
                     partial=self.text,
                 )
             raise err from None
+        except ReplyTooLargeError as exc:
+            log.info("stopped an answer stream: %s", type(exc).__name__)
+            raise ReplyTooLargeError(exc.message, limit=exc.limit, partial=self.text) from None
         if self.answer is None:
             raise IncompleteAnswerError(
                 "The answer was cut off before it finished; what arrived is kept. "
@@ -526,6 +630,8 @@ class AnswerStream:
             if not isinstance(final, str):
                 final = self.text + content
             text, urls = split_images(final)
+            if len(text) > self._max_chars:
+                raise self._too_long()
             self.answer = Answer(
                 text=text,
                 urls=urls,
@@ -546,9 +652,25 @@ class AnswerStream:
                 return None
         text, urls = split_images(content)
         self._pieces.append(text)
+        self._chars += len(text)
+        if self._chars > self._max_chars:
+            raise self._too_long()
+        if self._decoder is not None:
+            # The final event repeats the whole answer (``tokens_all``), JSON-escaped:
+            # its line may be as long as the text that arrived, and no longer.
+            self._decoder.max_event = self._event_limit + ESCAPED_CHAR_BYTES * self._chars
         if urls:
             self._urls.extend(urls)
         return AnswerPiece(text=text, urls=urls, chat_id=self.bot_chat_id)
+
+    def _too_long(self) -> ReplyTooLargeError:
+        limit = self._max_chars
+        return ReplyTooLargeError(
+            f"The answer passed {amount(limit, 'characters')} without ending, so the client "
+            "stopped it. What arrived is kept.",
+            limit=limit,
+            partial=self.text,
+        )
 
     def _take_major(self, data: dict[str, Any]) -> None:
         session = data.get("createSessionResponseVoCommonResult")

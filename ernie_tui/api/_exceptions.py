@@ -7,8 +7,10 @@ The tree::
     │   ├── NotSignedInError        请先登录: cookie missing, wrong or expired
     │   └── AccessRestrictedError   用户访问被限制: rate limit, ban, bad Acs-Token
     ├── NetworkError                the service could not be reached (refused, DNS, reset)
-    │   └── ServerTimeoutError      connect timeout, or no event for the idle timeout
+    │   └── ServerTimeoutError      connect timeout, no event for the idle timeout, or
+    │                               an ordinary reply not whole within the request timeout
     ├── ProtocolError               a reply that could not be understood
+    │   └── ReplyTooLargeError      a reply, stream line or answer over the client's limits
     └── IncompleteAnswerError       the answer stream ended before its last message
 
 Each message says what happened and what to do, in the user's terms. An error
@@ -25,6 +27,7 @@ __all__ = [
     "NetworkError",
     "NotSignedInError",
     "ProtocolError",
+    "ReplyTooLargeError",
     "ServerTimeoutError",
     "ServiceError",
 ]
@@ -82,6 +85,17 @@ class ServerTimeoutError(NetworkError):
 
 class ProtocolError(ErnieError):
     """A reply the client could not understand (not JSON, wrong shape)."""
+
+
+class ReplyTooLargeError(ProtocolError):
+    """A reply bigger than the client takes (see :class:`~ernie_tui.api.Limits`):
+    an ordinary reply, one line or event of the answer stream, or the answer's
+    text. It was stopped there; ``partial`` holds the answer text that arrived
+    (empty for an ordinary reply) and ``limit`` the limit that was passed."""
+
+    def __init__(self, message: str, *, limit: int, partial: str = "") -> None:
+        super().__init__(message, partial=partial)
+        self.limit = limit
 
 
 class IncompleteAnswerError(ErnieError):

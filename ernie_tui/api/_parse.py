@@ -26,7 +26,7 @@ __all__ = [
 _decode = json.JSONDecoder().raw_decode
 
 
-def parse_json(body: bytes | str) -> Any:
+def parse_json(body: bytes | bytearray | str) -> Any:
     """Decode a reply body, or raise :class:`ProtocolError`."""
     try:
         if isinstance(body, str) and body[:1] == "{":

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ._exceptions import ReplyTooLargeError
+from ._limits import MAX_EVENT_BYTES, amount
+
 __all__ = ["SSEDecoder", "ServerSentEvent"]
 
 
@@ -22,28 +25,72 @@ class ServerSentEvent:
 
 class SSEDecoder:
     """Feed it raw chunks (:meth:`feed_bytes`) or lines without their line ends
-    (:meth:`feed`); it returns finished events."""
+    (:meth:`feed`); it returns finished events.
 
-    __slots__ = ("_buffer", "_data", "_event")
+    Its work is linear in the bytes fed, however the stream is cut: the start
+    of an unfinished line is kept as the chunks it came in and joined once,
+    when its line end arrives. A line, or an event's data, longer than
+    ``max_event`` bytes raises :class:`~ernie_tui.api.ReplyTooLargeError` as
+    soon as it passes the limit."""
 
-    def __init__(self) -> None:
+    __slots__ = ("_cr", "_data", "_data_size", "_event", "_pending", "_size", "max_event")
+
+    def __init__(self, max_event: int = MAX_EVENT_BYTES) -> None:
+        self.max_event = max_event
         self._event = ""
         self._data: list[str] = []
-        self._buffer = b""
+        self._data_size = 0  # the length of the lines in _data
+        self._pending: list[bytes] = []  # the unfinished last line, as it came
+        self._size = 0  # its length
+        self._cr = False  # the last chunk ended with CR: an LF next ends no line
+
+    @property
+    def buffered(self) -> int:
+        """How many bytes wait for their line end."""
+        return self._size
+
+    def _too_large(self) -> ReplyTooLargeError:
+        return ReplyTooLargeError(
+            f"The answer stream sent a line or event larger than {amount(self.max_event)}, "
+            "so the client stopped reading it. What arrived is kept; try again.",
+            limit=self.max_event,
+        )
 
     def feed_bytes(self, chunk: bytes) -> list[ServerSentEvent]:
         """Take a chunk of the raw stream, cut anywhere; return the events it
         finishes. Lines end with LF, CRLF or CR; bytes that are not UTF-8 become
         U+FFFD."""
-        buffer = self._buffer + chunk if self._buffer else chunk
-        held_cr = b""
+        if self._cr and chunk:
+            self._cr = False
+            if chunk[:1] == b"\n":  # the second half of a CRLF
+                chunk = chunk[1:]
+        pending = self._pending
+        if b"\n" not in chunk and b"\r" not in chunk:
+            # No line ends: keep the chunk as it is, copying nothing.
+            if chunk:
+                pending.append(chunk)
+                self._size += len(chunk)
+                if self._size > self.max_event:
+                    raise self._too_large()
+            return []
+        if pending:
+            # The line's start is joined once, now that its end is here.
+            buffer = pending[0] + chunk if len(pending) == 1 else b"".join([*pending, chunk])
+            pending.clear()
+        else:
+            buffer = chunk
         if b"\r" in buffer:
-            if buffer.endswith(b"\r"):
-                # Maybe the first half of a CRLF cut between two chunks.
-                buffer, held_cr = buffer[:-1], b"\r"
+            # A CR at the end ends its line; an LF starting the next chunk is its pair.
+            self._cr = buffer.endswith(b"\r")
             buffer = buffer.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         lines = buffer.split(b"\n")
-        self._buffer = lines.pop() + held_cr
+        rest = lines.pop()
+        self._size = len(rest)
+        if rest:
+            pending.append(rest)
+        limit = self.max_event
+        if len(buffer) > limit and (self._size > limit or max(map(len, lines), default=0) > limit):
+            raise self._too_large()
         events = []
         data = self._data
         for raw in lines:
@@ -52,11 +99,15 @@ class SSEDecoder:
                 value = raw[5:]
                 if value[:1] == b" ":
                     value = value[1:]
+                self._data_size += len(value)
+                if self._data_size > limit:
+                    raise self._too_large()
                 data.append(value.decode("utf-8", "replace"))
             elif not raw:
                 if data:
                     events.append(ServerSentEvent(self._event or "message", "\n".join(data)))
                     data.clear()
+                    self._data_size = 0
                 self._event = ""
             else:
                 event = self.feed(raw.decode("utf-8", "replace"))
@@ -69,7 +120,8 @@ class SSEDecoder:
         """The events left when the raw stream ends (an unfinished last line
         counts as a line)."""
         events = []
-        rest, self._buffer = self._buffer, b""
+        rest = b"".join(self._pending)
+        self._pending, self._size, self._cr = [], 0, False
         if rest:
             for raw in rest.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n"):
                 event = self.feed(raw.decode("utf-8", "replace"))
@@ -92,12 +144,16 @@ class SSEDecoder:
             pending = self._dispatch()
             if pending is not None:
                 self._data.append(line)
+                self._data_size = len(line)
                 return pending
             return ServerSentEvent("message", line)
         name, sep, value = line.partition(":")
         if sep and value.startswith(" "):
             value = value[1:]
         if name == "data":
+            self._data_size += len(value)
+            if self._data_size > self.max_event:
+                raise self._too_large()
             self._data.append(value)
         elif name == "event":
             self._event = value.strip()
@@ -115,4 +171,5 @@ class SSEDecoder:
         event = ServerSentEvent(self._event or "message", "\n".join(self._data))
         self._event = ""
         self._data.clear()
+        self._data_size = 0
         return event

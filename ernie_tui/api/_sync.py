@@ -114,7 +114,7 @@ class Ernie:
         self._closer = weakref.finalize(self, _shutdown, self._loop, self._thread, self.client)
 
     def __repr__(self) -> str:
-        return f"Ernie(base_url={self.client.base_url!r})"
+        return f"Ernie(base_url={self.client.shown_url!r})"
 
     @property
     def closed(self) -> bool:

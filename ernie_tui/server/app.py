@@ -1,10 +1,24 @@
-"""The embedded ERNIE Bot server: every endpoint of the protocol, on Starlette."""
+"""The embedded ERNIE Bot server: every endpoint of the protocol, on Starlette.
+
+Every handler acts for the account of the request's ``BDUSS_BFESS`` cookie and
+reaches storage only through methods that filter by it.
+
+The control endpoints under :data:`CONTROL_PREFIX` (queue faults, seed an
+account) and the ``X-Ernie-Fault`` header exist only when the app is created
+with ``control=True`` (tests, ``ernie-tui serve --faults``); otherwise those
+paths answer 404 and the header is ignored.
+
+Request bodies are capped at :data:`MAX_BODY` bytes (413 beyond), and a body
+that is not strict JSON (``NaN``, ``Infinity``, nesting deeper than Python's
+recursion limit, invalid UTF-8, lone surrogates) answers 400.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -14,17 +28,24 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .bot import answer_for, long_answer, split_increments
 from .faults import ASK_PATH, Fault, FaultQueue
 from .storage import Store
 
-__all__ = ["CONTROL_PREFIX", "ServerState", "create_app"]
+__all__ = ["CONTROL_PREFIX", "MAX_BODY", "ServerState", "create_app"]
 
 log = logging.getLogger("ernie_tui.server")
 
 CONTROL_PREFIX = "/__ernie_tui__"
 NOT_SIGNED_IN = (4, "请先登录")
+#: The largest request body the server reads, in bytes.
+MAX_BODY = 1 << 20
+# How much of an oversized body is read (and dropped) before answering 413, so
+# that the client, still sending, gets the answer instead of a reset.
+_DRAIN = 16 << 20
+_INT64 = 1 << 63
 
 
 @dataclass
@@ -53,10 +74,132 @@ def _sse(event: str, obj: Any) -> bytes:
 
 
 def _to_int(value: Any) -> int | None:
+    """An id or count from a request, or None when it is not one (ids beyond
+    SQLite's 64-bit integers included)."""
     try:
-        return int(str(value))
+        number = int(str(value))
     except (TypeError, ValueError):
         return None
+    return number if -_INT64 <= number < _INT64 else None
+
+
+class _BadJSON(ValueError):
+    """A request body or header that is not strict JSON; the message says why."""
+
+
+def _reject_constant(name: str) -> Any:
+    raise _BadJSON(f"{name} is not a JSON value")
+
+
+def _has_lone_surrogate(obj: Any) -> bool:
+    """Whether any string in ``obj`` (keys included) holds a lone surrogate,
+    which cannot be stored or sent as UTF-8. Iterative: no recursion."""
+    stack = [obj]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _parse_json(raw: bytes | str) -> Any:
+    """Strict JSON from a request; raises :class:`_BadJSON` saying what is wrong."""
+    try:
+        obj = json.loads(raw, parse_constant=_reject_constant)
+    except _BadJSON:
+        raise
+    except RecursionError:
+        raise _BadJSON("the JSON is nested too deeply") from None
+    except UnicodeDecodeError:
+        raise _BadJSON("the body is not UTF-8 text") from None
+    except ValueError as exc:
+        raise _BadJSON(f"not valid JSON ({exc})") from None
+    if _has_lone_surrogate(obj):
+        raise _BadJSON("a string holds a lone surrogate (\\ud800-\\udfff), which is not text")
+    return obj
+
+
+def _bad_request(msg: str, status: int = 400) -> JSONResponse:
+    """An HTTP error with the envelope, for requests the server will not read."""
+    return JSONResponse(
+        {"code": 1, "msg": msg, "data": None},
+        status_code=status,
+        media_type="application/json;charset=UTF-8",
+    )
+
+
+class _BodyLimit:
+    """ASGI middleware: reads the whole request body, at most ``limit`` bytes,
+    before the app sees the request; a larger one (declared or sent) is
+    answered 413 without calling the app."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = 0
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                declared = _to_int(value.decode("latin-1")) or 0
+        if declared > self.limit:
+            await self._drain(receive, declared)
+            await self._too_large(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            more = bool(message.get("more_body", False))
+            if size > self.limit:
+                await self._drain(receive, _DRAIN, more=more)
+                await self._too_large(scope, receive, send)
+                return
+            chunks.append(chunk)
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    @staticmethod
+    async def _drain(receive: Receive, most: int, *, more: bool = True) -> None:
+        """Read and drop up to ``most`` bytes of the body (at most ``_DRAIN``)."""
+        dropped = 0
+        while more and dropped < min(most, _DRAIN):
+            message = await receive()
+            if message["type"] != "http.request":
+                return
+            dropped += len(message.get("body", b""))
+            more = bool(message.get("more_body", False))
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        limit = f"{self.limit / (1 << 20):g} MB"
+        response = _bad_request(f"请求过大: the request body is over the {limit} limit", 413)
+        response.headers["Connection"] = "close"
+        await response(scope, receive, send)
 
 
 class _Reject(Exception):
@@ -64,15 +207,18 @@ class _Reject(Exception):
         self.response = response
 
 
-def create_app(state: ServerState) -> Starlette:
+def create_app(state: ServerState, *, control: bool = False) -> ASGIApp:
+    """The server as an ASGI app. ``control=True`` adds the control endpoints
+    and the ``X-Ernie-Fault`` header: only for tests, never on a server others
+    can reach (anyone could queue faults that hit every account)."""
     store = state.store
 
     def faults_for(request: Request) -> list[Fault]:
         faults = state.faults.take(request.url.path)
-        header = request.headers.get("x-ernie-fault")
+        header = request.headers.get("x-ernie-fault") if control else None
         if header:
             try:
-                raw = json.loads(header)
+                raw = _parse_json(header)
                 for item in raw if isinstance(raw, list) else [raw]:
                     faults.append(Fault.from_json(item))
             except (ValueError, TypeError) as exc:
@@ -84,9 +230,9 @@ def create_app(state: ServerState) -> Starlette:
         if not raw:
             return {}
         try:
-            obj = json.loads(raw)
-        except ValueError:
-            raise _Reject(_envelope(None, 1, "参数错误")) from None
+            obj = _parse_json(raw)
+        except _BadJSON as exc:
+            raise _Reject(_bad_request(f"参数错误: {exc}")) from None
         if not isinstance(obj, dict):
             raise _Reject(_envelope(None, 1, "参数错误"))
         return obj
@@ -120,6 +266,8 @@ def create_app(state: ServerState) -> Starlette:
                 return result
             except _Reject as reject:
                 return reject.response
+            except sqlite3.Error as exc:
+                return _storage_failed(exc)
 
         return wrapped
 
@@ -206,9 +354,10 @@ def create_app(state: ServerState) -> Starlette:
                 "createTime": c.create_time,
                 "message": [{"content": c.content, "contentType": "text"}],
             }
-            for c in store.chats(session_id, size)
+            for c in store.chats(account, session_id, size)
         }
-        return _envelope({"chats": chats, "currentChatId": store.current_chat(session_id)})
+        current = store.current_chat(account, session_id)
+        return _envelope({"chats": chats, "currentChatId": current})
 
     @endpoint
     async def share_list(request: Request) -> Response:
@@ -257,13 +406,22 @@ def create_app(state: ServerState) -> Starlette:
         raw = body.get("botChatId") or []
         if not isinstance(raw, list):
             raw = [raw]
-        chat_ids = [i for i in (_to_int(r) for r in raw) if i is not None]
-        known = {c.chat_id for c in store.chats(session_id, 100_000)}
-        if not chat_ids or any(c not in known for c in chat_ids):
+        chat_ids = [_to_int(r) for r in raw]
+        if not chat_ids or None in chat_ids:
             return _envelope(None, 1, "参数错误")
-        return _envelope({"key": store.new_share(account, session_id, chat_ids)})
+        try:
+            key = store.new_share(account, session_id, [c for c in chat_ids if c is not None])
+        except LookupError:
+            return _envelope(None, 1, "参数错误")
+        return _envelope({"key": key})
 
     async def ask(request: Request) -> Response:
+        try:
+            return await ask_checked(request)
+        except sqlite3.Error as exc:
+            return _storage_failed(exc)
+
+    async def ask_checked(request: Request) -> Response:
         faults = faults_for(request)
         try:
             account = account_of(request)
@@ -300,7 +458,7 @@ def create_app(state: ServerState) -> Starlette:
         previous = ""
         turn = 1
         if parent != 0:
-            parent_chat = store.chat(parent)
+            parent_chat = store.chat(account, parent)
             if (
                 new_session
                 or parent_chat is None
@@ -308,16 +466,19 @@ def create_app(state: ServerState) -> Starlette:
                 or parent_chat.role != "robot"
             ):
                 return _envelope(None, 2, "对话不存在")
-            asked = store.chat(parent_chat.parent)
+            asked = store.chat(account, parent_chat.parent)
             previous = asked.content if asked else ""
-            turn = 1 + store.count_questions(session_id)
+            turn = 1 + store.count_questions(account, session_id)
         if new_session:
             name = body.get("sessionName")
             name = name if isinstance(name, str) and name.strip() else question[:20]
             session_id = store.new_session(account, name)
+        try:
+            user_chat, bot_chat = store.add_turn(account, session_id, question, parent)
+        except LookupError:  # deleted since it was looked up
+            return _envelope(None, 2, "会话不存在")
         state.asks += 1
         state.parents.append(parent_raw)
-        user_chat, bot_chat = store.add_turn(session_id, question, parent)
 
         rate = state.rate
         text: str | None = None
@@ -339,7 +500,16 @@ def create_app(state: ServerState) -> Starlette:
         stream_faults = [f for f in faults if f.after is not None or f.kind == "unknown"]
         return StreamingResponse(
             _stream(
-                state, session_id, user_chat, bot_chat, parent, pieces, final, rate, stream_faults
+                state,
+                account,
+                session_id,
+                user_chat,
+                bot_chat,
+                parent,
+                pieces,
+                final,
+                rate,
+                stream_faults,
             ),
             media_type="text/event-stream;charset=UTF-8",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
@@ -350,7 +520,10 @@ def create_app(state: ServerState) -> Starlette:
             state.faults.clear()
             return _envelope(None)
         try:
-            raw = json.loads(await request.body())
+            raw = _parse_json(await request.body())
+        except _BadJSON as exc:
+            return _bad_request(f"参数错误: {exc}")
+        try:
             items = raw if isinstance(raw, list) else [raw]
             state.faults.add(*(Fault.from_json(item) for item in items))
         except (ValueError, TypeError) as exc:
@@ -374,7 +547,7 @@ def create_app(state: ServerState) -> Starlette:
             for i in range(messages // 2):
                 question = f"Question {i + 1}: how does item {i + 1} work?"
                 turns.append((question, answer_for(question, turn=i + 1)))
-            store.bulk_turns(ids[-1], turns)
+            store.bulk_turns(account, ids[-1], turns)
         return _envelope({"sessionIds": [str(i) for i in ids[-5:]]})
 
     async def demo_image(request: Request) -> Response:
@@ -400,15 +573,24 @@ def create_app(state: ServerState) -> Starlette:
         Route("/eb/share/{share_id}", share_delete, methods=["DELETE"]),
         Route("/eb/share/key/gen", share_gen, methods=["POST"]),
         Route(ASK_PATH, ask, methods=["POST"]),
-        Route(f"{CONTROL_PREFIX}/faults", faults_control, methods=["POST", "DELETE"]),
-        Route(f"{CONTROL_PREFIX}/seed", seed_control, methods=["POST"]),
         Route("/demo/image/{name}", demo_image, methods=["GET"]),
     ]
-    return Starlette(routes=routes)
+    if control:
+        routes += [
+            Route(f"{CONTROL_PREFIX}/faults", faults_control, methods=["POST", "DELETE"]),
+            Route(f"{CONTROL_PREFIX}/seed", seed_control, methods=["POST"]),
+        ]
+    return _BodyLimit(Starlette(routes=routes), MAX_BODY)
+
+
+def _storage_failed(exc: sqlite3.Error) -> Response:
+    log.error("storage failed: %s", exc)
+    return PlainTextResponse("Internal Server Error", status_code=500)
 
 
 async def _stream(
     state: ServerState,
+    account: int,
     session_id: int,
     user_chat: int,
     bot_chat: int,
@@ -501,4 +683,7 @@ async def _stream(
         )
     finally:
         state.last_stream_end = time.perf_counter()
-        store.set_answer(bot_chat, final if finished else "".join(sent))
+        try:
+            store.set_answer(account, bot_chat, final if finished else "".join(sent))
+        except sqlite3.Error as exc:
+            log.error("storage failed: the answer was not saved: %s", exc)

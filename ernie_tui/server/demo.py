@@ -41,7 +41,7 @@ def seed_demo(store: Store, token: str = DEMO_BDUSS, *, image_base: str = "") ->
 
     def conversation(name: str, turns: list[tuple[str, str]], *, pinned: bool = False) -> int:
         session_id = store.new_session(account, name)
-        store.bulk_turns(session_id, turns)
+        store.bulk_turns(account, session_id, turns)
         if pinned:
             store.pin(account, session_id, True)
         return session_id

@@ -3,7 +3,13 @@
 A test queues :class:`Fault` objects (in-process through
 ``ServerState.faults``, or over HTTP with ``POST /__ernie_tui__/faults``), or
 sends one with a request in the ``X-Ernie-Fault`` header as JSON. Each queued
-fault applies to the next ``count`` requests whose path starts with ``path``.
+fault applies to the next ``count`` requests whose path starts with ``path``,
+whichever account sends them.
+
+The HTTP ways in (the endpoint and the header) exist only on a server started
+for tests: ``ernie-tui serve --faults``, ``ServerThread(control=True)`` or
+``create_app(state, control=True)``. Elsewhere they answer 404 / are ignored,
+so nobody else on the machine can break or replace another user's answers.
 
 Kinds (``after`` counts answer increments):
 
@@ -27,7 +33,7 @@ Kinds (``after`` counts answer increments):
   ``content_type`` (default ``text/event-stream;charset=UTF-8``): for testing
   clients against exact wire variants.
 
-Example, over HTTP (any process)::
+Example, over HTTP (any process, against ``ernie-tui serve --faults``)::
 
     curl -X POST http://127.0.0.1:8765/__ernie_tui__/faults \
          -d '{"kind": "cut", "after": 3}'

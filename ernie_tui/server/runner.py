@@ -16,7 +16,7 @@ from starlette.types import ASGIApp
 from .app import ServerState, create_app
 from .storage import Store
 
-__all__ = ["AppThread", "ServerThread", "serve_forever"]
+__all__ = ["AppThread", "ServerThread", "is_loopback", "listen", "serve_forever"]
 
 
 def _config(app: ASGIApp, host: str, port: int) -> uvicorn.Config:
@@ -34,20 +34,35 @@ def _config(app: ASGIApp, host: str, port: int) -> uvicorn.Config:
     )
 
 
-def _listen(host: str, port: int) -> socket.socket:
-    """A listening socket on ``host:port``; raises :class:`OSError` saying which
-    address could not be used."""
+def listen(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port`` (``port=0``: a free one); raises
+    :class:`OSError` saying which address could not be used, with the original
+    ``errno`` (``errno.EADDRINUSE`` when the port is taken)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
         sock.listen(128)
-    except OSError as exc:
+    except (OSError, OverflowError) as exc:
         sock.close()
-        raise OSError(exc.errno, f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        errno = exc.errno if isinstance(exc, OSError) else None
+        reason = (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
+        raise OSError(errno, f"cannot listen on {host}:{port}: {reason}") from None
     sock.set_inheritable(False)
     return sock
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is reachable only from this machine."""
+    import ipaddress
+
+    if host.lower() in ("localhost", "localhost.", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 class AppThread:
@@ -90,7 +105,7 @@ class AppThread:
     def start(self) -> Self:
         if self.running:
             return self
-        sock = _listen(self.host, self.port)
+        sock = listen(self.host, self.port)
         self.port = sock.getsockname()[1]
         self._before_start()
         server = uvicorn.Server(_config(self.app, self.host, self.port))
@@ -147,6 +162,8 @@ class ServerThread(AppThread):
 
     :meth:`stop` and :meth:`start` again keep the same port and the same
     storage, so a test can take the server away and bring it back.
+    ``control=True`` opens the control endpoints and the ``X-Ernie-Fault``
+    header (tests only); in-process, ``state.faults`` works either way.
     """
 
     def __init__(
@@ -156,9 +173,11 @@ class ServerThread(AppThread):
         host: str = "127.0.0.1",
         port: int = 0,
         rate: float = 0.0,
+        control: bool = False,
     ) -> None:
         self.state = ServerState(store=store or Store(), rate=rate)
-        super().__init__(create_app(self.state), host=host, port=port)
+        self.control = control
+        super().__init__(create_app(self.state, control=control), host=host, port=port)
 
     @property
     def store(self) -> Store:
@@ -175,9 +194,20 @@ def serve_forever(
     port: int = 8765,
     db: str | Path | None = None,
     rate: float = 30.0,
+    control: bool = False,
+    sock: socket.socket | None = None,
 ) -> None:
-    """Serve in the foreground until interrupted (``ernie-tui serve``)."""
+    """Serve in the foreground until interrupted (``ernie-tui serve``), on
+    ``sock`` when given (bound with :func:`listen`, so the caller learns at once
+    whether the address is free), else on ``host:port``."""
+    if sock is None:
+        sock = listen(host, port)
+    port = sock.getsockname()[1]
     state = ServerState(store=store or Store(db or ":memory:"), rate=rate)
-    state.image_base = f"http://{host}:{port}"
-    config = _config(create_app(state), host, port)
-    uvicorn.Server(config).run()
+    shown = f"[{host}]" if ":" in host else host
+    state.image_base = f"http://{shown}:{port}"
+    config = _config(create_app(state, control=control), host, port)
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()

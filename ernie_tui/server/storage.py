@@ -1,4 +1,9 @@
-"""SQLite storage of the embedded server: accounts, conversations, chats, shares."""
+"""SQLite storage of the embedded server: accounts, conversations, chats, shares.
+
+Every method that reads or writes a conversation, a chat or a share takes the
+account it acts for, and every query filters by it: a conversation, chat or
+share of another account is treated exactly like one that does not exist.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-__all__ = ["BEIJING", "Store", "StoredChat", "StoredSession", "StoredShare", "beijing_now"]
+__all__ = [
+    "BEIJING",
+    "StorageError",
+    "Store",
+    "StoredChat",
+    "StoredSession",
+    "StoredShare",
+    "beijing_now",
+]
 
 BEIJING = timezone(timedelta(hours=8))
 _FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -60,10 +73,44 @@ CREATE TABLE IF NOT EXISTS shares (
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
 
+# SQLite allows at most 32,766 variables in one statement; lists of ids go in
+# batches well under that.
+_BATCH = 500
+
 # Ids look like the service's: large numbers, never reused.
 _SESSION_BASE = 3_110_956_000
 _CHAT_BASE = 168_463_000
 _USER_BASE = 7_654_000
+
+
+class StorageError(Exception):
+    """The database file cannot be used; the message says why, in the user's terms."""
+
+
+def _open_problem(path: Path) -> str | None:
+    """Why ``path`` cannot hold the database, found before SQLite tries; None
+    when it looks usable."""
+    if path.is_dir():
+        return "it is a directory; give a file name, e.g. --db ernie.db"
+    if path.exists() and not path.is_file():
+        return "it is not a regular file"
+    parent = path.parent
+    if not parent.is_dir():
+        return f"the directory {str(parent)!r} does not exist"
+    return None
+
+
+def _sqlite_problem(exc: sqlite3.Error) -> str:
+    text = str(exc)
+    if "not a database" in text:
+        return "it is not an SQLite database (a different or damaged file)"
+    if "disk is full" in text:
+        return "the disk is full"
+    if "readonly" in text:
+        return "it is read-only"
+    if "unable to open" in text:
+        return "it cannot be opened (check the permissions)"
+    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,20 +146,36 @@ class StoredShare:
 class Store:
     """All the server's state, in one SQLite database (a file, or ``:memory:``).
 
-    Thread-safe: every method holds one lock.
+    Thread-safe: every method holds one lock. Raises :class:`StorageError`
+    when the file cannot be used as the database.
     """
 
     def __init__(self, path: str | Path = ":memory:", *, clock: Callable[[], str] = beijing_now):
         self.path = str(path)
         self.clock = clock
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute(
-            "PRAGMA journal_mode=WAL" if self.path != ":memory:" else "PRAGMA foreign_keys=OFF"
-        )
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
-        self._activity = self._counter("activity")
+        if self.path != ":memory:":
+            problem = _open_problem(Path(self.path))
+            if problem:
+                raise StorageError(f"cannot use {self.path!r} as the database: {problem}.")
+        try:
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StorageError(
+                f"cannot use {self.path!r} as the database: {_sqlite_problem(exc)}."
+            ) from None
+        try:
+            self._db.execute(
+                "PRAGMA journal_mode=WAL" if self.path != ":memory:" else "PRAGMA foreign_keys=OFF"
+            )
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+            self._activity = self._counter("activity")
+        except sqlite3.Error as exc:
+            self._db.close()
+            raise StorageError(
+                f"cannot use {self.path!r} as the database: {_sqlite_problem(exc)}."
+            ) from None
 
     def close(self) -> None:
         with self._lock:
@@ -130,6 +193,16 @@ class Store:
             (self._activity,),
         )
         return self._activity
+
+    def _owns(self, account: int, session_id: int) -> bool:
+        row = self._db.execute(
+            "SELECT 1 FROM sessions WHERE account=? AND id=?", (account, session_id)
+        ).fetchone()
+        return row is not None
+
+    def _require(self, account: int, session_id: int) -> None:
+        if not self._owns(account, session_id):
+            raise LookupError(f"account {account} has no conversation {session_id}")
 
     # -- accounts ----------------------------------------------------------
 
@@ -192,22 +265,38 @@ class Store:
             return cur.rowcount > 0
 
     def delete_sessions(self, account: int, session_ids: Iterable[int]) -> int:
-        ids = list(session_ids)
-        if not ids:
-            return 0
+        """Delete the account's conversations among ``session_ids``, with their
+        chats; ids of other accounts' conversations are ignored. Returns how
+        many were deleted."""
+        ids = list(dict.fromkeys(session_ids))
+        deleted = 0
         with self._lock:
             self._db.execute("BEGIN")
             try:
-                marks = ",".join("?" * len(ids))
-                cur = self._db.execute(
-                    f"DELETE FROM sessions WHERE account=? AND id IN ({marks})", (account, *ids)
-                )
-                self._db.execute(f"DELETE FROM chats WHERE session IN ({marks})", ids)
+                for start in range(0, len(ids), _BATCH):
+                    batch = ids[start : start + _BATCH]
+                    marks = ",".join("?" * len(batch))
+                    owned = [
+                        int(r[0])
+                        for r in self._db.execute(
+                            f"SELECT id FROM sessions WHERE account=? AND id IN ({marks})",
+                            (account, *batch),
+                        )
+                    ]
+                    if not owned:
+                        continue
+                    marks = ",".join("?" * len(owned))
+                    self._db.execute(f"DELETE FROM chats WHERE session IN ({marks})", owned)
+                    cur = self._db.execute(
+                        f"DELETE FROM sessions WHERE account=? AND id IN ({marks})",
+                        (account, *owned),
+                    )
+                    deleted += cur.rowcount
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-            return cur.rowcount
+            return deleted
 
     def pin(self, account: int, session_id: int, pinned: bool) -> bool:
         with self._lock:
@@ -231,17 +320,40 @@ class Store:
             ).fetchall()
         return [self._row_session(r) for r in rows]
 
-    def touch(self, session_id: int) -> None:
+    def touch(self, account: int, session_id: int) -> bool:
+        """Make the conversation the most recently active one."""
         with self._lock:
-            self._db.execute(
-                "UPDATE sessions SET activity=? WHERE id=?", (self._tick(), session_id)
+            cur = self._db.execute(
+                "UPDATE sessions SET activity=? WHERE account=? AND id=?",
+                (self._tick(), account, session_id),
             )
+            return cur.rowcount > 0
 
     # -- chats -------------------------------------------------------------
+
+    # Chats belong to an account through their conversation: every query on
+    # chats joins the conversation and filters by its account.
+    _CHAT_COLUMNS = (
+        "SELECT c.id, c.session, c.role, c.content, c.create_time, c.parent "
+        "FROM chats c JOIN sessions s ON s.id = c.session WHERE s.account=?"
+    )
+
+    @staticmethod
+    def _row_chat(r: Sequence[object]) -> StoredChat:
+        return StoredChat(
+            int(r[0]),  # type: ignore[call-overload]
+            int(r[1]),  # type: ignore[call-overload]
+            str(r[2]),
+            str(r[3]),
+            str(r[4]),
+            int(r[5]),  # type: ignore[call-overload]
+        )
 
     def _insert_chat(
         self, session_id: int, role: str, content: str, create_time: str, parent: int
     ) -> int:
+        """Insert a chat into a conversation the caller has checked is the
+        account's."""
         cur = self._db.execute(
             "INSERT INTO chats(id, session, role, content, create_time, parent) "
             "VALUES((SELECT COALESCE(MAX(id), ?) + 1 FROM chats), ?, ?, ?, ?, ?)",
@@ -249,65 +361,87 @@ class Store:
         )
         return int(cur.lastrowid or 0)
 
-    def add_turn(self, session_id: int, question: str, parent: int) -> tuple[int, int]:
-        """Store a question and an empty answer to fill in; returns their ids."""
+    def add_turn(
+        self, account: int, session_id: int, question: str, parent: int
+    ) -> tuple[int, int]:
+        """Store a question and an empty answer to fill in; returns their ids.
+        Raises :class:`LookupError` when the conversation is not the account's."""
         with self._lock:
+            self._require(account, session_id)
             now = self.clock()
             user = self._insert_chat(session_id, "user", question, now, parent)
             bot = self._insert_chat(session_id, "robot", "", now, user)
             self._db.execute(
-                "UPDATE sessions SET activity=? WHERE id=?", (self._tick(), session_id)
+                "UPDATE sessions SET activity=? WHERE account=? AND id=?",
+                (self._tick(), account, session_id),
             )
             return user, bot
 
-    def set_answer(self, chat_id: int, content: str) -> None:
+    def set_answer(self, account: int, chat_id: int, content: str) -> bool:
         with self._lock:
-            self._db.execute("UPDATE chats SET content=? WHERE id=?", (content, chat_id))
+            cur = self._db.execute(
+                "UPDATE chats SET content=? WHERE id=? "
+                "AND session IN (SELECT id FROM sessions WHERE account=?)",
+                (content, chat_id, account),
+            )
+            return cur.rowcount > 0
 
-    def chats(self, session_id: int, limit: int = 2000) -> list[StoredChat]:
+    def chats(self, account: int, session_id: int, limit: int = 2000) -> list[StoredChat]:
+        """The conversation's last ``limit`` chats, oldest first (none when the
+        conversation is not the account's)."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT id, session, role, content, create_time, parent FROM chats "
-                "WHERE session=? ORDER BY id DESC LIMIT ?",
-                (session_id, max(0, limit)),
+                f"{self._CHAT_COLUMNS} AND c.session=? ORDER BY c.id DESC LIMIT ?",
+                (account, session_id, max(0, limit)),
             ).fetchall()
-        return [
-            StoredChat(int(r[0]), int(r[1]), str(r[2]), str(r[3]), str(r[4]), int(r[5]))
-            for r in reversed(rows)
-        ]
+        return [self._row_chat(r) for r in reversed(rows)]
 
-    def chat(self, chat_id: int) -> StoredChat | None:
+    def chat(self, account: int, chat_id: int) -> StoredChat | None:
         with self._lock:
-            r = self._db.execute(
-                "SELECT id, session, role, content, create_time, parent FROM chats WHERE id=?",
-                (chat_id,),
-            ).fetchone()
-        if r is None:
-            return None
-        return StoredChat(int(r[0]), int(r[1]), str(r[2]), str(r[3]), str(r[4]), int(r[5]))
+            r = self._db.execute(f"{self._CHAT_COLUMNS} AND c.id=?", (account, chat_id)).fetchone()
+        return None if r is None else self._row_chat(r)
 
-    def count_questions(self, session_id: int) -> int:
+    def count_questions(self, account: int, session_id: int) -> int:
         """How many questions the conversation holds."""
         with self._lock:
             row = self._db.execute(
-                "SELECT COUNT(*) FROM chats WHERE session=? AND role='user'", (session_id,)
+                "SELECT COUNT(*) FROM chats c JOIN sessions s ON s.id = c.session "
+                "WHERE s.account=? AND c.session=? AND c.role='user'",
+                (account, session_id),
             ).fetchone()
         return int(row[0]) if row else 0
 
-    def current_chat(self, session_id: int) -> int:
+    def current_chat(self, account: int, session_id: int) -> int:
         """The last answered robot chat: the next question's parent (0 if none)."""
         with self._lock:
             row = self._db.execute(
-                "SELECT id FROM chats WHERE session=? AND role='robot' AND parent != 0 "
-                "ORDER BY id DESC LIMIT 1",
-                (session_id,),
+                "SELECT c.id FROM chats c JOIN sessions s ON s.id = c.session "
+                "WHERE s.account=? AND c.session=? AND c.role='robot' AND c.parent != 0 "
+                "ORDER BY c.id DESC LIMIT 1",
+                (account, session_id),
             ).fetchone()
         return int(row[0]) if row else 0
 
     # -- shares ------------------------------------------------------------
 
     def new_share(self, account: int, session_id: int, chat_ids: Sequence[int]) -> str:
+        """Share chats of one of the account's conversations; returns the key.
+        Raises :class:`LookupError` when the conversation is not the account's
+        or a chat is not in it."""
         with self._lock:
+            self._require(account, session_id)
+            for start in range(0, len(chat_ids), _BATCH):
+                batch = list(chat_ids[start : start + _BATCH])
+                marks = ",".join("?" * len(batch))
+                found = {
+                    int(r[0])
+                    for r in self._db.execute(
+                        f"SELECT id FROM chats WHERE session=? AND id IN ({marks})",
+                        (session_id, *batch),
+                    )
+                }
+                if not set(batch) <= found:
+                    raise LookupError(f"a chat is not in conversation {session_id}")
             now = self.clock()
             rng = random.SystemRandom()
             while True:
@@ -363,17 +497,19 @@ class Store:
                 raise
             return ids
 
-    def bulk_turns(self, session_id: int, turns: Sequence[tuple[str, str]]) -> int:
-        """Append many question/answer pairs in one transaction; returns the last
-        answer's id."""
+    def bulk_turns(self, account: int, session_id: int, turns: Sequence[tuple[str, str]]) -> int:
+        """Append many question/answer pairs to one of the account's
+        conversations in one transaction; returns the last answer's id. Raises
+        :class:`LookupError` when the conversation is not the account's."""
         last = 0
         with self._lock:
+            self._require(account, session_id)
             self._db.execute("BEGIN")
             try:
-                parent = self.current_chat(session_id)
+                parent = self.current_chat(account, session_id)
                 for question, answer in turns:
-                    _, last = self.add_turn(session_id, question, parent)
-                    self.set_answer(last, answer)
+                    _, last = self.add_turn(account, session_id, question, parent)
+                    self.set_answer(account, last, answer)
                     parent = last
                 self._db.execute("COMMIT")
             except BaseException:

@@ -18,12 +18,17 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.console import RenderableType
 from textual.app import App, SystemCommand
+from textual.driver import Driver
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from ..config import Config, make_client
 from ..credentials import Credential
+from ..sanitize import clean, clean_line
 from .drafts import Drafts
+from .terminal import lenient_input
 
 if TYPE_CHECKING:
     from ..api import Conversations, ErnieClient
@@ -104,6 +109,35 @@ class ErnieApp(App[None]):
     def now(self) -> datetime:
         """Now, for the sidebar's dates (the service's times are Beijing time)."""
         return self.clock()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """A toast. Its message is always plain text, never markup: toasts carry
+        names and error messages from the server (``markup`` is ignored)."""
+        super().notify(
+            clean(message),
+            title=clean_line(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
+    def get_driver_class(self) -> type[Driver]:
+        driver_class = super().get_driver_class()
+        lenient_input(driver_class)
+        return driver_class
+
+    def panic(self, *renderables: RenderableType) -> None:
+        """A crash: the app exits non-zero (Textual's own panic leaves 0)."""
+        self.exit(return_code=1)
+        super().panic(*renderables)
 
     def on_load(self) -> None:
         credential = self.credential

@@ -3,8 +3,8 @@
 Every dialog is a ``ModalScreen`` that always dismisses with a result, escape
 included, so the caller always learns the answer (``push_screen(dialog,
 callback)`` or ``await push_screen_wait(dialog)``). Text that came from the
-server (conversation names, links) is passed through
-:func:`ernie_tui.sanitize.clean_line` and shown as plain text, never markup.
+server (conversation names, links) is shown through :mod:`ernie_tui.tui.plain`:
+cleaned, and as plain text, never markup.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
 from ...sanitize import clean_line
+from ..plain import plain, plain_block
 
 __all__ = [
     "ConfirmDialog",
@@ -36,11 +37,6 @@ ShareScope = Literal["all", "answer"]
 """What a share covers: the whole conversation or only the selected answer."""
 
 ResultT = TypeVar("ResultT")
-
-
-def plain(text: str) -> Content:
-    """Untrusted text as one line of plain content: no markup, no controls."""
-    return Content(clean_line(text))
 
 
 class DialogScreen(ModalScreen[ResultT]):
@@ -210,7 +206,12 @@ class ConfirmDialog(DialogScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as dialog:
             dialog.border_title = Content(self.title_text)
-            yield Static(Content(self.message), id="confirm-message", classes="dialog-message")
+            yield Static(
+                plain_block(self.message),
+                id="confirm-message",
+                classes="dialog-message",
+                markup=False,
+            )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button(Content(self.confirm_label), id="confirm", variant="error")
@@ -281,6 +282,7 @@ class ShareDialog(DialogScreen[ShareScope | None]):
                 Content.assemble("Share ", (self.conversation, "bold"), " as a public link:"),
                 id="share-message",
                 classes="dialog-message",
+                markup=False,
             )
             with ScopeChoice(id="share-scope"):
                 yield RadioButton("Whole conversation", value=True, id="share-all")
@@ -373,7 +375,7 @@ class LinkDialog(DialogScreen[None]):
         with Vertical(classes="dialog") as dialog:
             dialog.border_title = "Share link"
             yield Static("Anyone with this link can read the shared conversation:", markup=False)
-            yield Static(Content(self.url), id="link-url")
+            yield Static(plain(self.url), id="link-url", markup=False)
             yield Static(
                 self._status_text(),
                 id="link-status",

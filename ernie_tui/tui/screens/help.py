@@ -7,9 +7,10 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical, VerticalScroll
-from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from ..plain import plain
 
 __all__ = ["HelpScreen"]
 
@@ -79,8 +80,8 @@ class HelpScreen(ModalScreen[None]):
             box.border_title = "Keys"
             with VerticalScroll(id="help-keys"), Grid(id="help-grid"):
                 for key, description in self.entries:
-                    yield Static(Content(key), classes="help-key")
-                    yield Static(Content(description), classes="help-description")
+                    yield Static(plain(key), classes="help-key", markup=False)
+                    yield Static(plain(description), classes="help-description", markup=False)
             yield Static(COMPOSER_HELP, id="help-text", markup=False)
 
     def action_close(self) -> None:

@@ -18,6 +18,7 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker
@@ -34,6 +35,7 @@ from ...api import (
 )
 from ...sanitize import clean_line
 from ..drafts import NEW_CONVERSATION, Drafts
+from ..plain import plain
 from ..widgets.chat import ChatView, Question, StreamingAnswer
 from ..widgets.composer import Composer
 from ..widgets.sidebar import ConversationList, Sidebar
@@ -222,7 +224,7 @@ class MainScreen(ErnieScreen):
         with Horizontal(id="body"):
             yield Sidebar(id="sidebar")
             with Vertical(id="conversation"):
-                yield Static("", id="title")
+                yield Static("", id="title", markup=False)
                 yield ChatView(id="chat")
                 yield Composer(
                     id="composer", placeholder="Ask ERNIE… (Enter sends, ctrl+j new line)"
@@ -287,9 +289,9 @@ class MainScreen(ErnieScreen):
         session = self.open_session
         if session is None and self.open_id:
             return
-        text = clean_line(session.name) if session else "New conversation"
+        text = plain(session.name) if session else Content("New conversation")
         if session is not None and session.pinned:
-            text = "📌 " + text
+            text = Content("📌 ") + text
         self.query_one("#title", Static).update(text)
 
     # -- start ---------------------------------------------------------------------

@@ -10,6 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
@@ -190,7 +191,7 @@ class SharesScreen(ModalScreen[None]):
         if shares:
             table.move_cursor(row=min(max(row, 0), len(shares) - 1))
         self.query_one("#shares").set_class(not shares, "-empty")
-        self.query_one("#shares").border_subtitle = _plural(len(shares))
+        self.query_one("#shares").border_subtitle = Content(_plural(len(shares)))
         self.refresh_bindings()
 
     @work(exclusive=True, group="shares-load", exit_on_error=False)

@@ -8,6 +8,7 @@ to the OS keyring is a blocking call (a thread worker that reports back with
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -18,8 +19,15 @@ from textual.widgets import Button, Footer, Input, Label, LoadingIndicator, Stat
 
 from ...api import ErnieError, NotSignedInError, Secret
 from ...config import make_client
-from ...credentials import Credential, KeyringUnavailableError, host_of, save_credential
+from ...credentials import (
+    Credential,
+    KeyringUnavailableError,
+    host_of,
+    parse_cookie_text,
+    save_credential,
+)
 from ...sanitize import clean_line
+from ..plain import plain_block
 from ._base import ErnieScreen
 
 if TYPE_CHECKING:
@@ -32,6 +40,28 @@ HOW = (
     "browser's developer tools → Application (Storage) → Cookies, and copy the values of "
     "BAIDUID and BDUSS_BFESS. They are stored in your OS keyring, never in a file."
 )
+
+
+def cookies_from_fields(fields: tuple[tuple[str, Secret], ...]) -> Credential:
+    """The credential in the sign-in fields, read as ``login --stdin`` reads
+    what is pasted: either field may hold a whole ``Cookie:`` header or
+    ``NAME=value`` pairs; a field holding a bare value is that cookie's.
+    Raises :class:`ValueError` with a message that never shows a value."""
+    lines = []
+    for name, value in fields:
+        text = value.reveal()
+        if text:
+            lines.append(text if looks_pasted(text) else f"{name}={text}")
+    return parse_cookie_text("\n".join(lines))
+
+
+_PASTED = re.compile(r"(?i)^\W*(?:-H\W*)?cookie:|(?:^|[;\s])(?:BAIDUID|BDUSS_BFESS|BDUSS)\s*=")
+
+
+def looks_pasted(text: str) -> bool:
+    """Whether a field holds a header or ``NAME=value`` pairs rather than one
+    cookie's value (a BAIDUID value itself holds ``=``: ``…:FG=1``)."""
+    return bool(_PASTED.search(text))
 
 
 class SignInScreen(ErnieScreen):
@@ -54,16 +84,16 @@ class SignInScreen(ErnieScreen):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="signin-scroll"), Vertical(id="signin-box"):
-            yield Static("Sign in to ERNIE Bot", id="signin-title")
-            yield Static(clean_line(self.reason), id="signin-reason")
-            yield Static(HOW, id="signin-how")
-            yield Label("BAIDUID")
+            yield Static("Sign in to ERNIE Bot", id="signin-title", markup=False)
+            yield Static(plain_block(self.reason), id="signin-reason", markup=False)
+            yield Static(HOW, id="signin-how", markup=False)
+            yield Label("BAIDUID", markup=False)
             yield Input(password=True, placeholder="BAIDUID cookie value", id="baiduid")
-            yield Label("BDUSS_BFESS")
+            yield Label("BDUSS_BFESS", markup=False)
             yield Input(password=True, placeholder="BDUSS_BFESS cookie value", id="bduss")
-            yield Static("", id="signin-error")
+            yield Static("", id="signin-error", markup=False)
             with Vertical(id="keyring-missing"):
-                yield Static("", id="keyring-reason")
+                yield Static("", id="keyring-reason", markup=False)
                 yield Button("Use for this run only", id="session-only", variant="warning")
             yield LoadingIndicator(id="signin-busy")
             with Horizontal(id="signin-buttons"):
@@ -87,7 +117,7 @@ class SignInScreen(ErnieScreen):
 
     def _error(self, text: str) -> None:
         error = self.query_one("#signin-error", Static)
-        error.update(text)
+        error.update(plain_block(text))
         error.display = bool(text)
 
     @on(Input.Submitted, "#baiduid")
@@ -98,15 +128,23 @@ class SignInScreen(ErnieScreen):
     @on(Button.Pressed, "#signin")
     def _sign_in(self) -> None:
         # Wrapped at once: a crash traceback prints locals, and Secret masks itself.
-        baiduid = Secret(self.query_one("#baiduid", Input).value.strip())
-        bduss = Secret(self.query_one("#bduss", Input).value.strip())
-        if not baiduid or not bduss:
+        fields = (
+            ("BAIDUID", Secret(self.query_one("#baiduid", Input).value.strip())),
+            ("BDUSS_BFESS", Secret(self.query_one("#bduss", Input).value.strip())),
+        )
+        pasted = any(looks_pasted(value.reveal()) for _, value in fields)
+        if not pasted and not all(value for _, value in fields):
             self._error("Fill in both cookies: BAIDUID and BDUSS_BFESS.")
+            return
+        try:
+            parsed = cookies_from_fields(fields)
+        except ValueError as exc:
+            self._error(str(exc))
             return
         self._error("")
         self.query_one("#keyring-missing").display = False
         self._busy(True)
-        self._check(Credential(baiduid, bduss, "keyring"))
+        self._check(Credential(parsed.baiduid, parsed.bduss_bfess, "keyring"))
 
     @work(exclusive=True, group="signin", exit_on_error=False)
     async def _check(self, credential: Credential) -> None:
@@ -145,7 +183,7 @@ class SignInScreen(ErnieScreen):
         self._busy(False)
         self._pending = Credential(credential.baiduid, credential.bduss_bfess, "session")
         self.query_one("#keyring-reason", Static).update(
-            "The cookies work, but they cannot be kept: " + clean_line(reason)
+            plain_block("The cookies work, but they cannot be kept: " + reason)
         )
         self.query_one("#keyring-missing").display = True
         button = self.query_one("#session-only", Button)

@@ -42,6 +42,7 @@ from textual.widgets import Static
 
 from ...api import Chat
 from ...sanitize import clean, clean_line
+from ..plain import Safe, clean_segments, plain_block
 
 __all__ = [
     "AnswerText",
@@ -132,7 +133,7 @@ class Question(Static):
         body = Text()
         body.append("You\n", style="bold")
         body.append(self.text)
-        super().__init__(body)
+        super().__init__(Safe(body))
         self.chat_id = chat_id
 
 
@@ -158,7 +159,7 @@ class Reply(Static, can_focus=False):
         parts: list[RenderableType] = [Text("ERNIE", style="bold"), markdown(self.text)]
         if self.urls:
             parts.append(links(self.urls))
-        super().__init__(Group(*parts))
+        super().__init__(Safe(Group(*parts)))
 
     def on_click(self, event: events.Click) -> None:
         chat = self.query_ancestor(ChatView)
@@ -234,7 +235,7 @@ class AnswerText(Widget, can_focus=False):
         applies the widget's)."""
         app = self.app
         options = app.console_options.update(highlight=False).update_width(width)
-        segments = app.console.render(_streamed_markdown(text), options)
+        segments = clean_segments(app.console.render(_streamed_markdown(text), options))
         lines = Segment.split_and_crop_lines(segments, width, include_new_lines=False, pad=False)
         return [Strip(line) for line in lines]
 
@@ -476,11 +477,11 @@ class StreamingAnswer(Vertical):
         self._lines = AnswerText(max_blocks=self.MAX_BLOCKS)
 
     def compose(self) -> ComposeResult:
-        yield Static("ERNIE", classes="answer--label")
-        yield Static("", classes="answer--hidden -empty")
+        yield Static("ERNIE", classes="answer--label", markup=False)
+        yield Static("", classes="answer--hidden -empty", markup=False)
         yield self._lines
-        yield Static("", classes="answer--links -empty")
-        yield Static("…", classes="answer--status")
+        yield Static("", classes="answer--links -empty", markup=False)
+        yield Static("…", classes="answer--status", markup=False)
 
     def on_mount(self) -> None:
         if self.state == "streaming":
@@ -691,7 +692,7 @@ class ChatView(VerticalScroll):
             self._start = self._end = 0
             self.selected = None
             await self.remove_children()
-            await self.mount(Static(text, classes="chat--empty"))
+            await self.mount(Static(plain_block(text), classes="chat--empty", markup=False))
 
     async def show_chats(self, chats: Sequence[Chat], *, empty_text: str = "") -> None:
         """Show a conversation's history, scrolled to the newest message.
@@ -708,7 +709,7 @@ class ChatView(VerticalScroll):
             await self.remove_children()
             widgets: list[Widget] = [self._widget_for(c) for c in self._chats[self._start :]]
             if not widgets and empty_text:
-                widgets.append(Static(empty_text, classes="chat--empty"))
+                widgets.append(Static(plain_block(empty_text), classes="chat--empty", markup=False))
             if self._start:
                 widgets.insert(0, self._older_hint())
             await self.mount_all(widgets)
@@ -740,10 +741,11 @@ class ChatView(VerticalScroll):
         return Static(
             f"↑ {self._start:,} earlier messages — scroll up to see them, home for the oldest",
             classes="chat--older",
+            markup=False,
         )
 
     def _newer_hint(self) -> Static:
-        return Static(self._newer_text(), classes="chat--newer")
+        return Static(self._newer_text(), classes="chat--newer", markup=False)
 
     def _newer_text(self) -> str:
         later = len(self._chats) - self._end

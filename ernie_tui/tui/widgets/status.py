@@ -1,11 +1,13 @@
 """The status line: the account (masked), the server, and whether an answer is
-streaming."""
+streaming. It renders a Rich ``Text`` built from plain strings: never markup."""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
+
+from ...sanitize import clean_line
 
 __all__ = ["StatusLine"]
 
@@ -40,13 +42,13 @@ class StatusLine(Static):
             text.append("● streaming… ", style="bold")
             text.append("(esc stops) ")
         elif self.activity:
-            text.append(f"{self.activity} ")
+            text.append(f"{clean_line(self.activity)} ")
         else:
             text.append("ready ")
         text.append("│ ")
-        text.append(self.account or "not signed in")
+        text.append(clean_line(self.account) or "not signed in")
         text.append(" @ ")
-        text.append(self.server)
+        text.append(clean_line(self.server))
         return text
 
     def watch_streaming(self, streaming: bool) -> None:
