@@ -1,0 +1,99 @@
+"""``ernie-tui ask``: a question asked, the answer streamed to stdout, and
+the ids to continue from printed to stderr."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from .client import load_config, require_credential, with_client
+from .exits import EXIT_OK, EXIT_USAGE, Fail
+from .inputs import not_utf8, read_stdin
+
+if TYPE_CHECKING:
+    from ..api import ErnieClient
+    from ..config import Config
+
+__all__ = ["ask"]
+
+
+def _read_question(args: argparse.Namespace, config: Config) -> str:
+    question: str = args.question
+    if question == "-":
+        question = read_stdin("the question")
+    problem = not_utf8(question)
+    if problem is not None:
+        raise Fail(
+            f"the question holds {problem}: check your terminal's character encoding "
+            "(it should be UTF-8), or pass the question on standard input with `ask -`.",
+            EXIT_USAGE,
+        )
+    question = question.strip()
+    if not question:
+        raise Fail("the question is empty.", EXIT_USAGE)
+    if len(question) > config.question_limit:
+        raise Fail(
+            f"the question has {len(question)} characters; the limit is "
+            f"{config.question_limit} (question_limit in the config file).",
+            EXIT_USAGE,
+        )
+    return question
+
+
+def ask(args: argparse.Namespace) -> int:
+    from ..sanitize import clean, clean_line
+
+    config = load_config(args)
+    question = _read_question(args, config)
+    credential = require_credential(config)
+    out = sys.stdout
+
+    async def work(client: ErnieClient) -> int:
+        session_id = args.session.strip()
+        parent = args.parent.strip()
+        if session_id and not parent:
+            detail = await client.get_conversation_detail(session_id)
+            if detail is None:
+                raise Fail(f"there is no conversation with id {session_id!r} (see `list`).")
+            parent = detail.current_chat_id or "0"
+        stream = client.ask_stream(question, session_id, parent or "0")
+        wrote = ""
+        try:
+            async with stream:
+                async for piece in stream:
+                    text = clean(piece.text)
+                    if text:
+                        out.write(text)
+                        out.flush()
+                        wrote = text
+        except BaseException:  # an error, a cut, ^C: what arrived stays, and the ids
+            if wrote and not wrote.endswith("\n"):
+                out.write("\n")
+                out.flush()
+            _report_ids(stream.session_id, stream.bot_chat_id)
+            raise
+        answer = stream.answer
+        if answer is not None and not wrote and answer.text:
+            text = clean(answer.text)  # a reply that came in one final message
+            out.write(text)
+            wrote = text
+        if wrote and not wrote.endswith("\n"):
+            out.write("\n")
+        for url in stream.urls:
+            out.write(f"image: {clean_line(url)}\n")
+        out.flush()
+        _report_ids(stream.session_id, stream.bot_chat_id)
+        return EXIT_OK
+
+    return with_client(config, credential, work)
+
+
+def _report_ids(session_id: str, chat_id: str) -> None:
+    from ..sanitize import clean_line
+
+    if session_id:
+        print(f"session: {clean_line(session_id)}", file=sys.stderr)
+    if chat_id:
+        print(f"parent: {clean_line(chat_id)}", file=sys.stderr)
+    sys.stderr.flush()

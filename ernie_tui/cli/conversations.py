@@ -1,0 +1,146 @@
+"""``ernie-tui list``, ``export`` and ``share``: the account's conversations
+as a table or JSON, one written as Markdown or JSON, one shared as a link."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING, Any
+
+from .client import load_config, require_credential, with_client
+from .exits import EXIT_OK, Fail
+from .output import json_dumps, shown, write_file
+
+if TYPE_CHECKING:
+    from ..api import ErnieClient
+
+__all__ = ["export", "list_conversations", "share"]
+
+
+def list_conversations(args: argparse.Namespace) -> int:
+    from ..sanitize import clean_line
+
+    config = load_config(args)
+    credential = require_credential(config)
+
+    async def work(client: ErnieClient) -> int:
+        sessions = (await client.list_conversations()).all()
+        if args.json:
+            print(
+                json_dumps(
+                    [
+                        {
+                            "id": s.session_id,
+                            "name": s.name,
+                            "create_time": s.create_time,
+                            "pinned": s.pinned,
+                            "model": s.model,
+                        }
+                        for s in sessions
+                    ]
+                )
+            )
+            return EXIT_OK
+        if not sessions:
+            print('No conversations yet. Start one with: ernie-tui ask "…"', file=sys.stderr)
+            return EXIT_OK
+        width = max(len(clean_line(s.session_id)) for s in sessions)
+        for s in sessions:
+            mark = "pinned" if s.pinned else "      "
+            print(
+                f"{clean_line(s.session_id):<{width}}  {mark}  "
+                f"{clean_line(s.create_time):<19}  {clean_line(s.name)}"
+            )
+        return EXIT_OK
+
+    return with_client(config, credential, work)
+
+
+def _export_markdown(detail: Any) -> str:
+    from ..sanitize import clean, clean_line
+
+    base = detail.base
+    lines = [f"# {clean_line(base.name) or 'Untitled conversation'}", ""]
+    meta = f"Conversation {clean_line(base.session_id)}"
+    if base.create_time:
+        meta += f", started {clean_line(base.create_time)} (Beijing time)"
+    lines += [f"_{meta}_", ""]
+    for chat in detail.messages:
+        who = "You" if chat.role == "user" else "ERNIE Bot"
+        when = f" · {clean_line(chat.create_time)}" if chat.create_time else ""
+        lines += [f"## {who}{when}", "", clean(chat.text).rstrip(), ""]
+        for url in chat.urls:
+            lines += [f"![image]({clean_line(url)})", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _export_json(detail: Any) -> str:
+    base = detail.base
+    return (
+        json_dumps(
+            {
+                "id": base.session_id,
+                "name": base.name,
+                "create_time": base.create_time,
+                "pinned": base.pinned,
+                "model": base.model,
+                "current_chat_id": detail.current_chat_id,
+                "messages": [
+                    {
+                        "id": c.chat_id,
+                        "role": c.role,
+                        "text": c.text,
+                        "urls": list(c.urls),
+                        "create_time": c.create_time,
+                    }
+                    for c in detail.messages
+                ],
+            }
+        )
+        + "\n"
+    )
+
+
+def export(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    credential = require_credential(config)
+    session_id = args.session_id.strip()
+
+    async def work(client: ErnieClient) -> int:
+        detail = await client.get_conversation_detail(session_id)
+        if detail is None:
+            raise Fail(f"there is no conversation with id {session_id!r} (see `list`).")
+        text = _export_markdown(detail) if args.format == "md" else _export_json(detail)
+        if args.output in ("-", ""):
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            write_file(args.output, text)
+            print(
+                f"Wrote {len(detail.messages)} messages to {shown(args.output)}.",
+                file=sys.stderr,
+            )
+        return EXIT_OK
+
+    return with_client(config, credential, work)
+
+
+def share(args: argparse.Namespace) -> int:
+    from ..sanitize import clean_line
+
+    config = load_config(args)
+    credential = require_credential(config)
+    session_id = args.session_id.strip()
+
+    async def work(client: ErnieClient) -> int:
+        detail = await client.get_conversation_detail(session_id)
+        if detail is None:
+            raise Fail(f"there is no conversation with id {session_id!r} (see `list`).")
+        chat_ids = [c.chat_id for c in detail.messages]
+        if not chat_ids:
+            raise Fail(f"conversation {session_id!r} has no messages to share yet.")
+        key = await client.share_conversation(session_id, chat_ids)
+        print(clean_line(client.share_url(key)))
+        return EXIT_OK
+
+    return with_client(config, credential, work)

@@ -1,0 +1,159 @@
+"""The ``ernie-tui`` argument parser: the commands, their options, and the
+options every command accepts."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import NoReturn
+
+from .client import ENV_BASE_URL
+from .exits import EXIT_USAGE
+from .output import shown
+
+__all__ = ["build_parser"]
+
+_EPILOG = """\
+commands:
+  (none)    open the full-screen app
+  login     sign in: store the BAIDUID and BDUSS_BFESS cookies in the OS keyring
+  logout    remove the stored cookies
+  status    where the credential is kept, and whether the server accepts it
+  ask       ask a question; the answer streams to stdout
+  list      list conversations, pinned first
+  export    write a conversation as Markdown or JSON
+  share     print a share link for a conversation
+  serve     run the embedded ERNIE Bot server (demo and tests)
+
+exit codes: 0 ok, 1 error, 2 usage or config error, 3 not signed in, 4 network,
+5 port taken (serve).
+The cookies are never accepted as command-line values: use `ernie-tui login`.
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its usage errors (which quote the command line) shown
+    without control characters."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {shown(message)}\n")
+
+
+def _common(default: object) -> _Parser:
+    """Options every subcommand accepts too. The subcommands' copy defaults to
+    SUPPRESS, so a value given before the subcommand is not reset."""
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--base-url",
+        default=default,
+        help=f"server to talk to (env {ENV_BASE_URL}; default: base_url in the config, "
+        "https://yiyan.baidu.com)",
+    )
+    common.add_argument(
+        "--config",
+        default=default,
+        help="config file (env ERNIE_TUI_CONFIG; default: config.toml in the "
+        "platform's config directory)",
+    )
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common(argparse.SUPPRESS)
+    parser = _Parser(
+        prog="ernie-tui",
+        description="A full-screen terminal client for Baidu's ERNIE Bot (文心一言).",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[_common(None)],
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="start the offline demo: an embedded server with a demo account",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, help_text: str, description: str | None = None) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name,
+            help=help_text,
+            description=description or help_text,
+            parents=[common],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    serve = sub.add_parser("serve", help="run the embedded ERNIE Bot server (demo and tests)")
+    serve.add_argument("--port", default="8765", help="0 to 65535; 0: any free port")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only)",
+    )
+    serve.add_argument("--db", default=None, help="SQLite file (default: in memory)")
+    serve.add_argument(
+        "--faults",
+        action="store_true",
+        help="for tests: open the control endpoints (/__ernie_tui__/faults and /seed) "
+        "and the X-Ernie-Fault header, which let anyone who reaches the server break "
+        "or replace the answers of every account",
+    )
+    serve.add_argument(
+        "--rate", type=float, default=30.0, help="increments per second (0: as fast as possible)"
+    )
+    serve.add_argument(
+        "--seed-demo", action="store_true", help="fill the demo account with conversations"
+    )
+
+    login = add(
+        "login",
+        "sign in: check the cookies with the server and keep them in the OS keyring",
+        "Sign in with the BAIDUID and BDUSS_BFESS cookies of a browser signed in at "
+        "yiyan.baidu.com.\nThey are asked for with hidden input (or read from standard "
+        "input with --stdin),\nchecked against the server, and kept in the OS keyring, "
+        "one item per server host.\nThey are never accepted as command-line values.",
+    )
+    login.add_argument(
+        "--stdin",
+        action="store_true",
+        help="read a pasted 'Cookie:' header or 'BAIDUID=…; BDUSS_BFESS=…' from standard input",
+    )
+    add("logout", "remove the stored cookies for this server from the OS keyring")
+    status = add(
+        "status",
+        "show where the credential is kept, masked, and whether the server accepts it",
+    )
+    status.add_argument(
+        "--no-check", action="store_true", help="do not ask the server whether it accepts it"
+    )
+
+    ask = add(
+        "ask",
+        "ask a question; the answer streams to stdout",
+        "Ask a question. The answer streams to stdout as it arrives; the conversation id\n"
+        "and the chat to continue from are printed to stderr, so a script can continue:\n"
+        '  ernie-tui ask --session ID --parent CHATID "a follow-up"',
+    )
+    ask.add_argument("question", help="the question ('-' reads it from standard input)")
+    ask.add_argument("--session", default="", metavar="ID", help="continue this conversation")
+    ask.add_argument(
+        "--parent",
+        default="",
+        metavar="CHATID",
+        help="the chat to continue from (default: the conversation's latest)",
+    )
+
+    lst = add("list", "list conversations, pinned first")
+    lst.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    export = add("export", "write a conversation as Markdown or JSON")
+    export.add_argument("session_id", metavar="ID", help="the conversation's id (see `list`)")
+    export.add_argument("--format", choices=("md", "json"), default="md", help="default: md")
+    export.add_argument(
+        "-o", "--output", metavar="FILE", default="-", help="write to FILE (default: stdout)"
+    )
+
+    share = add("share", "share a whole conversation and print its link")
+    share.add_argument("session_id", metavar="ID", help="the conversation's id (see `list`)")
+    return parser
