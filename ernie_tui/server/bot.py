@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-__all__ = ["DRAW_WORDS", "answer_for", "long_answer", "split_increments"]
+__all__ = ["DRAW_WORDS", "answer_for", "long_answer", "split_increments", "thinking_for"]
 
 DRAW_WORDS = ("画", "draw")
 
@@ -83,6 +83,17 @@ def answer_for(question: str, *, turn: int = 1, previous: str = "", image_base: 
         "- Ask a follow-up: the thread continues from this answer.",
     ]
     return "\n".join(lines)
+
+
+def thinking_for(question: str) -> str:
+    """The reasoning a thinking model of the demo shows before its answer."""
+    topic = _short(question)
+    return (
+        f"用户问的是“{topic}”。先想一想该怎么回答。\n"
+        "This is the offline demo, so the answer comes from the demo bot: it should show "
+        "a heading, a list and a code block, so the client's rendering can be checked.\n"
+        "好的，思考完毕，开始回答。"
+    )
 
 
 _SECTION = """## Section {n}: 流式输出 streaming

@@ -33,6 +33,19 @@ Kinds (``after`` counts answer increments):
   ``content_type`` (default ``text/event-stream;charset=UTF-8``): for testing
   clients against exact wire variants.
 
+On the Qianfan side (``path="/v2/chat/completions"`` or ``"/v2/models"``;
+``after`` counts the stream's increments, reasoning included):
+
+- ``error``: the Qianfan error body ``{"error": {"code": msg, …}}`` at HTTP
+  ``status`` (0: the status its code stands for; the web default ``msg``
+  means ``invalid_iam_token``), with ``text`` as its message when given; a
+  429 carries the ``X-Ratelimit-*`` headers, and ``Retry-After`` when
+  ``seconds`` is set. With ``after``, an error chunk inside the stream.
+- ``raw`` answers at HTTP ``status`` (0: 200); ``cut``, ``stall``,
+  ``malformed``, ``http500``, ``gate``, ``answer``, ``long`` and ``rate`` as
+  above; ``unknown`` adds comments, ``event:`` and ``id:`` lines and ``data:``
+  without its space.
+
 Example, over HTTP (any process, against ``ernie-tui serve --faults``)::
 
     curl -X POST http://127.0.0.1:8765/__ernie_tui__/faults \
@@ -82,6 +95,7 @@ class Fault:
     increments: int = 0
     rate: float = 0.0
     count: int = 1
+    status: int = 0
     content_type: str = DEFAULT_CONTENT_TYPE
     extra: dict[str, Any] = field(default_factory=dict)
     gate: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
@@ -91,9 +105,11 @@ class Fault:
             raise ValueError(f"unknown fault kind {self.kind!r}; one of {sorted(KINDS)}")
         if self.after is not None and (not isinstance(self.after, int) or self.after < 0):
             raise ValueError("after is a count of increments (an integer >= 0)")
-        for name in ("code", "increments", "count"):
+        for name in ("code", "increments", "count", "status"):
             if not isinstance(getattr(self, name), int):
                 raise ValueError(f"{name} is an integer")
+        if self.status and not 100 <= self.status <= 599:
+            raise ValueError("status is an HTTP status (100-599), or 0")
         for name in ("seconds", "rate"):
             if not isinstance(getattr(self, name), int | float):
                 raise ValueError(f"{name} is a number")
