@@ -26,17 +26,19 @@ A malformed file raises :class:`ConfigError` naming the file, the line and the
 key; nothing is half-applied. An address (``base_url``, ``acs_token.url``)
 must be http:// or https://, name a host, have a port from 1 to 65535 if any,
 and hold no space, control or invisible formatting character
-(:func:`url_problem`).
+(:func:`~ernie_tui.urls.url_problem`). The checks themselves live in
+:mod:`ernie_tui.config_checks`.
 """
 
 from __future__ import annotations
 
 import os
-import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .config_checks import Checker, ConfigError, read_toml, type_name
+from .urls import url_problem
 
 if TYPE_CHECKING:
     from .api import AcsTokenProvider, ErnieClient
@@ -57,23 +59,6 @@ __all__ = [
 DEFAULT_BASE_URL = "https://yiyan.baidu.com"
 ENV_CONFIG = "ERNIE_TUI_CONFIG"
 ACS_PROVIDERS = ("none", "fixed", "command", "url")
-
-
-class ConfigError(Exception):
-    """The config file is malformed; the message names the file, line and key."""
-
-    def __init__(
-        self, message: str, *, path: Path | None = None, line: int | None = None, key: str = ""
-    ) -> None:
-        self.path = path
-        self.line = line
-        self.key = key
-        where = str(path) if path is not None else "config"
-        if line is not None:
-            where += f", line {line}"
-        if key:
-            where += f", key {key!r}"
-        super().__init__(f"{where}: {message}")
 
 
 @dataclass(frozen=True)
@@ -115,204 +100,9 @@ def default_config_path() -> Path:
     return user_config_path("ernie-tui") / "config.toml"
 
 
-# -- finding a key's line ----------------------------------------------------------
-
-_TABLE = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
-_KEY = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_\-]+)\s*=""")
-
-
-def _unquote(name: str) -> str:
-    name = name.strip()
-    if len(name) >= 2 and name[0] == name[-1] and name[0] in "\"'":
-        return name[1:-1]
-    return name
-
-
-def _table_name(header: str) -> tuple[str, ...]:
-    return tuple(_unquote(p) for p in header.split("."))
-
-
-def _find_line(text: str, table: tuple[str, ...], key: str | None) -> int | None:
-    """The 1-based line where ``key`` is set inside ``table`` (or the table's
-    header when ``key`` is None), by scanning the text. Falls back to the line
-    of the enclosing table or key."""
-    current: tuple[str, ...] = ()
-    header_line: int | None = None
-    parent_line: int | None = None
-    for number, line in enumerate(text.splitlines(), 1):
-        m = _TABLE.match(line)
-        if m and not line.lstrip().startswith("[["):
-            current = _table_name(m.group(1))
-            if current == table:
-                header_line = number
-                if key is None:
-                    return number
-            continue
-        k = _KEY.match(line)
-        if not k:
-            continue
-        full = current + _table_name(line[: k.end() - 1].strip())
-        if key is not None and full == (*table, key):
-            return number
-        if table and full == table:
-            parent_line = number  # an inline table: acs_token = { … }
-    return header_line or parent_line
-
-
-# -- validation --------------------------------------------------------------------
-
-_SECRET_KEY = re.compile(r"BDUSS|BAIDUID|COOKIE", re.IGNORECASE)
-
-
-def _type_name(value: object) -> str:
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "a list"
-    return type(value).__name__
-
-
-class _Checker:
-    def __init__(self, path: Path, text: str) -> None:
-        self.path = path
-        self.text = text
-
-    def error(self, table: tuple[str, ...], key: str | None, message: str) -> ConfigError:
-        line = _find_line(self.text, table, key)
-        dotted = ".".join((*table, key) if key is not None else table)
-        return ConfigError(message, path=self.path, line=line, key=dotted)
-
-    def refuse_secrets(self, data: dict[str, Any], table: tuple[str, ...] = ()) -> None:
-        for key, value in data.items():
-            if _SECRET_KEY.search(key):
-                raise self.error(
-                    table,
-                    key,
-                    "the cookies never go in the config file: anyone who can read it could "
-                    "use your Baidu account. Remove this key (and its value) and run "
-                    "`ernie-tui login` instead, which keeps them in the OS keyring.",
-                )
-            if isinstance(value, dict):
-                self.refuse_secrets(value, (*table, key))
-
-    def unknown(self, data: dict[str, Any], table: tuple[str, ...], known: tuple[str, ...]) -> None:
-        for key in data:
-            if key not in known:
-                where = f"[{'.'.join(table)}]" if table else "the top level"
-                raise self.error(
-                    table,
-                    key,
-                    f"unknown key in {where}; the keys there are: {', '.join(known)}.",
-                )
-
-    def string(self, data: dict[str, Any], table: tuple[str, ...], key: str, default: str) -> str:
-        value = data.get(key, default)
-        if not isinstance(value, str):
-            raise self.error(
-                table, key, f"must be a string in quotes, not {_type_name(value)} ({value!r})."
-            )
-        return value
-
-    def number(
-        self, data: dict[str, Any], table: tuple[str, ...], key: str, default: float
-    ) -> float:
-        value = data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.error(table, key, f"must be a number of seconds, not {_type_name(value)}.")
-        if not value > 0 or value == float("inf"):
-            raise self.error(table, key, f"must be more than 0 seconds (it is {value}).")
-        return float(value)
-
-    def table(self, data: dict[str, Any], key: str) -> dict[str, Any]:
-        value = data.get(key, {})
-        if not isinstance(value, dict):
-            raise self.error(
-                (),
-                key,
-                f"must be a table ([{key}] on a line of its own), not {_type_name(value)}.",
-            )
-        return value
-
-
-def _character(ch: str) -> str:
-    """A character no address holds, named for the user."""
-    import unicodedata
-
-    code = ord(ch)
-    if 0xDC80 <= code <= 0xDCFF:
-        return f"the byte 0x{code - 0xDC00:02X} (not UTF-8 text)"
-    category = unicodedata.category(ch)
-    if category == "Cs":
-        return f"a lone surrogate (U+{code:04X}, not text)"
-    if category in ("Zs", "Zl", "Zp") or ch in "\t\n\r\f\v":
-        kind = "a space" if ch == " " else "a blank"
-    elif category == "Cc":
-        kind = "a control character"
-    else:
-        kind = "an invisible formatting character"
-    return f"{kind} (U+{code:04X})"
-
-
-def url_problem(url: str) -> str | None:
-    """Why ``url`` cannot be a server address, as the end of a sentence about
-    it ("… must be …", "… holds …"), or None when it can be one. The reason
-    never repeats the address, which may hold a password."""
-    from urllib.parse import urlsplit
-
-    from .sanitize import INVISIBLE
-
-    bad = re.search(f"[\\s\\x00-\\x1f\\x7f-\\x9f{INVISIBLE}]", url)
-    if bad:
-        return (
-            f"holds {_character(bad.group())} at character {bad.start() + 1}; a server "
-            "address has none: write it in plain characters, like https://yiyan.baidu.com."
-        )
-    if not re.match(r"https?://", url):
-        return "must be an http:// or https:// address, like https://yiyan.baidu.com."
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as exc:
-        reason = str(exc)
-        if "IPv6" in reason:
-            return (
-                "has an unclosed or misplaced '[': an IPv6 address goes in brackets, "
-                "like http://[::1]:8765."
-            )
-        if "port" in reason.lower():
-            return "has a port that is not a number from 1 to 65535."
-        return "is not a valid address: '[' and ']' go only around an IPv6 address."
-    if not parts.hostname:
-        return "names no host, like https://yiyan.baidu.com."
-    if port == 0:
-        return "has port 0; a port is a number from 1 to 65535."
-    return None
-
-
 def _parse(path: Path, text: str) -> Config:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        m = re.search(r"\(at line (\d+), column \d+\)", message)
-        line = int(m.group(1)) if m else None
-        key = ""
-        if line is not None:
-            lines = text.splitlines()
-            if 0 < line <= len(lines):
-                k = _KEY.match(lines[line - 1])
-                if k:
-                    key = _unquote(lines[line - 1][: k.end() - 1])
-        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
-        raise ConfigError(f"not valid TOML ({reason}).", path=path, line=line, key=key) from None
-
-    check = _Checker(path, text)
+    data = read_toml(path, text)
+    check = Checker(path, text)
     check.refuse_secrets(data)
     check.unknown(
         data,
@@ -331,7 +121,7 @@ def _parse(path: Path, text: str) -> Config:
     limit = data.get("question_limit", Config.question_limit)
     if isinstance(limit, bool) or not isinstance(limit, int):
         raise check.error(
-            (), "question_limit", f"must be a whole number of characters, not {_type_name(limit)}."
+            (), "question_limit", f"must be a whole number of characters, not {type_name(limit)}."
         )
     if limit < 1:
         raise check.error((), "question_limit", f"must be at least 1 (it is {limit}).")

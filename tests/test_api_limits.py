@@ -31,7 +31,7 @@ from ernie_tui.api import (
     UrlAcsToken,
     display_url,
 )
-from ernie_tui.api._client import ESCAPED_CHAR_BYTES
+from ernie_tui.api._stream import ESCAPED_CHAR_BYTES
 from ernie_tui.server import Fault, ServerThread
 
 MiB = 1024 * 1024

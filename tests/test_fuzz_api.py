@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ernie_tui.api import Answer, AnswerPiece, ErnieError, ReplyTooLargeError, Session
-from ernie_tui.api._client import AnswerStream
 from ernie_tui.api._parse import (
     parse_detail,
     parse_envelope,
@@ -20,6 +19,7 @@ from ernie_tui.api._parse import (
     parse_shares,
 )
 from ernie_tui.api._sse import ServerSentEvent, SSEDecoder
+from ernie_tui.api._stream import AnswerStream
 
 FUZZ = settings(max_examples=200, deadline=None)
 BASE = Session(session_id="1", name="n")

@@ -2,7 +2,7 @@
 and the seed document's synchronous ``Ernie`` API. No Textual, no keyring."""
 
 from ._acs import AcsTokenProvider, CommandAcsToken, FixedAcsToken, NoAcsToken, UrlAcsToken
-from ._client import DEFAULT_BASE_URL, AnswerStream, ErnieClient, Timeouts
+from ._client import DEFAULT_BASE_URL, ErnieClient
 from ._exceptions import (
     AccessRestrictedError,
     ErnieError,
@@ -14,9 +14,11 @@ from ._exceptions import (
     ServerTimeoutError,
     ServiceError,
 )
+from ._http import Timeouts
 from ._limits import Limits
 from ._models import Answer, AnswerPiece, Chat, ConversationDetail, Conversations, Session, Share
 from ._secret import Secret, mask
+from ._stream import AnswerStream
 from ._sync import Ernie
 from ._url import display_url
 

@@ -17,7 +17,8 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 
 from ._acs import AcsTokenProvider
-from ._client import DEFAULT_BASE_URL, ErnieClient, Timeouts
+from ._client import DEFAULT_BASE_URL, ErnieClient
+from ._http import Timeouts
 from ._models import Chat, Session, Share
 from ._secret import Secret
 
