@@ -66,7 +66,7 @@ Profiled with py-spy (`python -m bench --case 1 --wrap 'py-spy record -f raw -o 
   on nearly every update, so Textual re-laid out and repainted the whole pane
   each time (8.9 s of CPU, 4.95 MB to the terminal, typing p95 0.16 s). The
   answer's text is now one line-API widget (`AnswerText` in
-  `ernie_tui/tui/widgets/chat.py`): finished blocks are rendered to lines once,
+  `ernie_tui/tui/widgets/answer_text.py`): finished blocks are rendered to lines once,
   only the unfinished tail is re-rendered (with one shared markdown parser),
   only lines that changed are repainted, the height grows in steps of 2/3 of
   the pane so an update changes no geometry, and the tail is updated 6 times a

@@ -23,9 +23,10 @@ from ernie_tui.config import Config
 from ernie_tui.credentials import Credential
 from ernie_tui.server import DEMO_BAIDUID, DEMO_BDUSS, Fault, ServerThread, Store, seed_demo
 from ernie_tui.tui.app import ErnieApp
-from ernie_tui.tui.screens.dialogs import ConfirmDialog, ShareDialog
+from ernie_tui.tui.screens.dialogs import ConfirmDialog
 from ernie_tui.tui.screens.help import HelpScreen
 from ernie_tui.tui.screens.main import MainScreen
+from ernie_tui.tui.screens.share_dialogs import ShareDialog
 
 SIZE = (120, 36)
 

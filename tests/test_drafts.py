@@ -12,7 +12,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from ernie_tui.tui.drafts import NEW_CONVERSATION, Drafts
+from ernie_tui.core.drafts import NEW_CONVERSATION, Drafts
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,7 +78,7 @@ WRITER = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from ernie_tui.tui.drafts import Drafts
+    from ernie_tui.core.drafts import Drafts
 
     path, name, go = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
     drafts = Drafts(path)
@@ -139,7 +139,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(tmp_path: Path
         """
         import resource, signal, sys
         from pathlib import Path
-        from ernie_tui.tui.drafts import Drafts
+        from ernie_tui.core.drafts import Drafts
 
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         drafts = Drafts(Path(sys.argv[1]))

@@ -17,17 +17,17 @@ from typing import Any
 
 from conftest import Account
 from rich.cells import cell_len
-from test_reliability_support import (
+from support import (
     answered,
     main_screen,
     make_app,
     messages,
     open_named,
+    poll_until,
+    ready,
     screen_text,
     seed,
     send,
-    started,
-    until,
 )
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -35,7 +35,8 @@ from textual.widgets import Input
 from ernie_tui.api import ErnieClient, Secret
 from ernie_tui.server import ServerThread
 from ernie_tui.server.faults import Fault
-from ernie_tui.tui.screens.dialogs import ConfirmDialog, LinkDialog, RenameDialog, ShareDialog
+from ernie_tui.tui.screens.dialogs import ConfirmDialog, RenameDialog
+from ernie_tui.tui.screens.share_dialogs import LinkDialog, ShareDialog
 from ernie_tui.tui.screens.shares import SharesScreen
 from ernie_tui.tui.screens.signin import SignInScreen
 
@@ -69,7 +70,7 @@ async def plain_on_screen(pilot: Pilot[Any], *literals: str) -> None:
     """Each literal is on the screen as typed, nothing hostile is styled, and
     the app still runs."""
     app = pilot.app
-    await until(
+    await poll_until(
         pilot,
         lambda: all(literal in screen_text(app) for literal in literals),
         f"{literals} shown literally",
@@ -108,9 +109,9 @@ async def test_names_on_sidebar_title_toasts_and_dialogs(
     server: ServerThread, account: Any, tmp_path: Path
 ) -> None:
     seed(server, account, [("other", [("hi", "hello")]), (NAME, [("q", "a")])])
-    app = make_app(server.base_url, account, tmp_path)
+    app = make_app(server, account, tmp_path)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        screen = await started(pilot)
+        screen = await ready(pilot)
         # Sidebar row and title bar.
         await plain_on_screen(pilot, "N[@click=app.q")
         await open_named(pilot, NAME)
@@ -119,29 +120,29 @@ async def test_names_on_sidebar_title_toasts_and_dialogs(
         # Pin and unpin: the toasts and the title.
         screen.composer.focus()
         await pilot.press("ctrl+t")
-        await until(pilot, lambda: app.said("Pinned"), "the Pinned toast")
+        await poll_until(pilot, lambda: app.said("Pinned"), "the Pinned toast")
         await plain_on_screen(pilot, f"Pinned “{NAME}”", f"📌 {NAME}")
         await pilot.press("ctrl+t")
-        await until(pilot, lambda: app.said("Unpinned"), "the Unpinned toast")
+        await poll_until(pilot, lambda: app.said("Unpinned"), "the Unpinned toast")
         await plain_on_screen(pilot, f"Unpinned “{NAME}”")
         # The rename dialog's prefill.
         await pilot.press("f2")
-        await until(pilot, lambda: isinstance(app.screen, RenameDialog), "the rename dialog")
+        await poll_until(pilot, lambda: isinstance(app.screen, RenameDialog), "the rename dialog")
         assert app.screen.query_one(Input).value == NAME
         await plain_on_screen(pilot, NAME)
         await pilot.press("escape")
         # The share dialog names the conversation.
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: isinstance(app.screen, ShareDialog), "the share dialog")
+        await poll_until(pilot, lambda: isinstance(app.screen, ShareDialog), "the share dialog")
         await plain_on_screen(pilot, f"Share {NAME} as a public link")
         await pilot.press("escape")
         # The delete dialog, then the Deleted toast.
-        await until(pilot, lambda: app.screen is screen, "the main screen again")
+        await poll_until(pilot, lambda: app.screen is screen, "the main screen again")
         await pilot.press("f8")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the delete dialog")
+        await poll_until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the delete dialog")
         await plain_on_screen(pilot, f"Delete “{NAME}”?")
         await pilot.click("#confirm")
-        await until(pilot, lambda: app.said("Deleted"), "the Deleted toast")
+        await poll_until(pilot, lambda: app.said("Deleted"), "the Deleted toast")
         await plain_on_screen(pilot, f"Deleted “{NAME}”")
 
 
@@ -149,9 +150,9 @@ async def test_history_question_and_answer_are_literal(
     server: ServerThread, account: Any, tmp_path: Path
 ) -> None:
     seed(server, account, [("markup", [(f"Q: {LONG}", f"A: {LONG}")])])
-    app = make_app(server.base_url, account, tmp_path)
+    app = make_app(server, account, tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
-        await started(pilot)
+        await ready(pilot)
         await plain_on_screen(pilot, f"Q: {LONG}", f"A: {LONG}")
         await click_text(pilot, f"A: {CLICK}")
 
@@ -161,9 +162,9 @@ async def test_streamed_answer_and_first_question_with_a_stray_tag(
 ) -> None:
     """Asking "What does [/b] do in BBCode?" as the first question of a new
     conversation names it with the question: that used to stream forever."""
-    app = make_app(server.base_url, account, tmp_path)
+    app = make_app(server, account, tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
-        screen = await started(pilot)
+        screen = await ready(pilot)
         question = "What does [/b] do in BBCode?"
         await send(pilot, question)
         await answered(pilot)
@@ -183,9 +184,9 @@ async def test_streamed_answer_mid_stream_is_literal(
     """The unfinished tail (rendered as it arrives) is plain too."""
     stall = Fault("gate", after=3, seconds=10)
     server.state.faults.add(Fault("answer", text=f"T: {LONG} and more text"), stall)
-    app = make_app(server.base_url, account, tmp_path)
+    app = make_app(server, account, tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
-        screen = await started(pilot)
+        screen = await ready(pilot)
         await send(pilot, "hi")
         await plain_on_screen(pilot, "T: [@click")
         assert screen.ask is not None
@@ -198,13 +199,13 @@ async def test_error_toast_with_hostile_message_and_stray_tag(
     server: ServerThread, account: Any, tmp_path: Path
 ) -> None:
     """An error ``msg`` like ``BROKEN [/nope] markup`` used to crash the app."""
-    app = make_app(server.base_url, account, tmp_path)
+    app = make_app(server, account, tmp_path)
     async with app.run_test(size=(140, 40), notifications=True) as pilot:
-        await started(pilot)
+        await ready(pilot)
         message = f"BROKEN [/nope] markup {CLICK} {LINK}"
         server.state.faults.add(Fault("error", code=7, msg=message))
         await send(pilot, "hello")
-        await until(pilot, lambda: app.errors(), "the error toast")
+        await poll_until(pilot, lambda: app.errors(), "the error toast")
         await plain_on_screen(pilot, "BROKEN [/nope] markup")
         assert any(message in error for error in app.errors())
 
@@ -217,9 +218,9 @@ async def test_sign_in_reason_with_a_stray_tag_at_start_up(
     server.state.faults.add(
         Fault("error", path="/eb/session", code=4, msg=f"请先登录 [/x] {CLICK}", count=10)
     )
-    app = make_app(server.base_url, account, tmp_path)
+    app = make_app(server, account, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, SignInScreen), "the sign-in screen")
+        await poll_until(pilot, lambda: isinstance(app.screen, SignInScreen), "the sign-in screen")
         await plain_on_screen(pilot, "[/x]", CLICK)
         await click_text(pilot, CLICK)
 
@@ -232,21 +233,21 @@ async def test_shares_screen_and_link_dialog(
         detail = await client.get_conversation_detail(ids[NAME])
         assert detail is not None
         await client.share_conversation(ids[NAME], [c.chat_id for c in detail.messages])
-    app = make_app(server.base_url, account, tmp_path)
+    app = make_app(server, account, tmp_path)
     async with app.run_test(size=(140, 40), notifications=True) as pilot:
-        screen = await started(pilot)
+        screen = await ready(pilot)
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: isinstance(app.screen, ShareDialog), "the share dialog")
+        await poll_until(pilot, lambda: isinstance(app.screen, ShareDialog), "the share dialog")
         await pilot.click("#share")
-        await until(pilot, lambda: isinstance(app.screen, LinkDialog), "the link dialog")
+        await poll_until(pilot, lambda: isinstance(app.screen, LinkDialog), "the link dialog")
         await plain_on_screen(pilot, "/share/")
         await pilot.press("escape")
-        await until(pilot, lambda: app.screen is screen, "the main screen")
+        await poll_until(pilot, lambda: app.screen is screen, "the main screen")
         screen.action_manage_shares()
-        await until(pilot, lambda: isinstance(app.screen, SharesScreen), "the shares screen")
+        await poll_until(pilot, lambda: isinstance(app.screen, SharesScreen), "the shares screen")
         shares = app.screen
         assert isinstance(shares, SharesScreen)
-        await until(pilot, lambda: shares.loaded, "the shares")
+        await poll_until(pilot, lambda: shares.loaded, "the shares")
         await plain_on_screen(pilot, "N[@click")
 
 
@@ -256,9 +257,9 @@ async def test_palette_and_help_survive_hostile_text(
     """What the user types into the palette is plain; so are the keys the
     help screen lists (from the user's keymap)."""
     seed(server, account, [(NAME, [("q", "a")])])
-    app = make_app(server.base_url, account, tmp_path)
+    app = make_app(server, account, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await started(pilot)
+        await ready(pilot)
         await pilot.press("ctrl+p")
         await pilot.pause()
         for char in "[/x][b]pin":
@@ -277,7 +278,7 @@ async def test_status_line_shows_a_hostile_account_literally(
 ) -> None:
     """The status line shows the (masked) cookie: a value of markup is text."""
     account = Account(Secret("[b]BAIDUID[/b]:FG=1"), Secret("[/x]-hostile-bduss-value-[/b]"))
-    app = make_app(server.base_url, account, tmp_path)
+    app = make_app(server, account, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await started(pilot)
+        await ready(pilot)
         await plain_on_screen(pilot, "[/x]", "[/b]")

@@ -12,17 +12,17 @@ from typing import Any
 import keyring
 import pytest
 from keyring_backend import MemoryKeyring
-from test_reliability_support import (
+from support import (
     answered,
     main_screen,
     make_app,
     messages,
+    poll_until,
+    ready,
     screen_text,
     send,
-    started,
     static_text,
     status_text,
-    until,
 )
 from textual.widgets import Input
 
@@ -31,7 +31,7 @@ from ernie_tui.server import ServerThread
 from ernie_tui.server.faults import Fault
 from ernie_tui.tui.screens.main import MainScreen
 from ernie_tui.tui.screens.signin import SignInScreen
-from ernie_tui.tui.widgets.chat import StreamingAnswer
+from ernie_tui.tui.widgets.answer import StreamingAnswer
 
 
 def _status_of(answer: StreamingAnswer) -> str:
@@ -47,9 +47,9 @@ async def test_cut_stream_keeps_the_partial_answer_and_retry_continues_the_threa
     server.state.faults.add(Fault("cut", after=5))
     asks_before = server.state.asks
     parents_before = len(server.state.parents)
-    app = make_app(server.base_url, account, tmp_path)
+    app = make_app(server, account, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = await started(pilot)
+        screen = await ready(pilot)
         await send(pilot, "How do rivers form?")
         cut = await answered(pilot)
 
@@ -100,11 +100,11 @@ async def test_not_signed_in_before_the_stream_opens_sign_in_and_keeps_the_draft
     server: ServerThread, account: Any, tmp_path: Path, memory_keyring: MemoryKeyring
 ) -> None:
     server.state.faults.add(Fault("error", code=4, msg="请先登录"))
-    app = make_app(server.base_url, account, tmp_path)
+    app = make_app(server, account, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await started(pilot)
+        await ready(pilot)
         await send(pilot, "My carefully typed question")
-        await until(pilot, lambda: isinstance(app.screen, SignInScreen), "the sign-in screen")
+        await poll_until(pilot, lambda: isinstance(app.screen, SignInScreen), "the sign-in screen")
         signin = app.screen
         reason = static_text(signin.query_one("#signin-reason"))
         assert "Not signed in" in reason and "Sign in again" in reason
@@ -118,7 +118,7 @@ async def test_not_signed_in_before_the_stream_opens_sign_in_and_keeps_the_draft
         bduss.value = account.bduss.reveal()
         bduss.focus()
         await pilot.press("enter")  # in the BDUSS field: submits
-        screen = await started(pilot)
+        screen = await ready(pilot)
         assert screen.composer.text == "My carefully typed question"
         assert server.state.faults.take("/nothing") == []
 
@@ -127,11 +127,11 @@ async def test_not_signed_in_during_the_stream_opens_sign_in(
     server: ServerThread, account: Any, tmp_path: Path
 ) -> None:
     server.state.faults.add(Fault("error", after=4, code=4, msg="请先登录"))
-    app = make_app(server.base_url, account, tmp_path)
+    app = make_app(server, account, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await started(pilot)
+        await ready(pilot)
         await send(pilot, "Half an answer please")
-        await until(pilot, lambda: isinstance(app.screen, SignInScreen), "the sign-in screen")
+        await poll_until(pilot, lambda: isinstance(app.screen, SignInScreen), "the sign-in screen")
         assert "Not signed in" in static_text(app.screen.query_one("#signin-reason"))
 
 
@@ -143,11 +143,11 @@ async def test_access_restricted_says_so_and_does_not_retry(
     # up one of the fault's count, which counts the requests.
     restricted = Fault("error", after=after, code=7, msg="用户访问被限制", count=50)
     server.state.faults.add(restricted)
-    app = make_app(server.base_url, account, tmp_path)
+    app = make_app(server, account, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = await started(pilot)
+        screen = await ready(pilot)
         await send(pilot, "Am I restricted?")
-        await until(pilot, lambda: screen.failed is not None, "the answer to fail")
+        await poll_until(pilot, lambda: screen.failed is not None, "the answer to fail")
         await app.workers.wait_for_complete()
         for _ in range(20):  # give a retry storm every chance to show itself
             await pilot.pause(0.01)
@@ -174,11 +174,11 @@ async def test_http_500_on_ask_reports_and_keeps_the_question(
     server: ServerThread, account: Any, tmp_path: Path
 ) -> None:
     server.state.faults.add(Fault("http500"))
-    app = make_app(server.base_url, account, tmp_path)
+    app = make_app(server, account, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = await started(pilot)
+        screen = await ready(pilot)
         await send(pilot, "Will this fail?")
-        await until(pilot, lambda: screen.failed is not None, "the answer to fail")
+        await poll_until(pilot, lambda: screen.failed is not None, "the answer to fail")
         assert any("HTTP 500" in e for e in app.errors())
         assert screen.composer.text == "Will this fail?"
         # Retry sends it again and it works now.
@@ -196,11 +196,13 @@ async def test_http_500_on_the_list_at_start_up_recovers(
     client = server_client(server, account)
     await client.new_conversation("Existing one")
     await client.aclose()
-    app = make_app(server.base_url, account, tmp_path)
+    app = make_app(server, account, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: app.said("HTTP 500"), "the error message")
+        await poll_until(pilot, lambda: app.said("HTTP 500"), "the error message")
         screen = main_screen(app)
-        await until(pilot, lambda: screen.open_session is not None, "the list to load on its own")
+        await poll_until(
+            pilot, lambda: screen.open_session is not None, "the list to load on its own"
+        )
         assert screen.open_session is not None
         assert screen.open_session.name == "Existing one"
 
@@ -217,19 +219,19 @@ async def test_server_down_at_start_up_then_back(
     await client.new_conversation("Kept on the server")
     await client.aclose()
     own_server.stop()
-    app = make_app(own_server.base_url, account, tmp_path)
+    app = make_app(own_server, account, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: app.said("Cannot reach"), "the unreachable message")
+        await poll_until(pilot, lambda: app.said("Cannot reach"), "the unreachable message")
         screen = main_screen(app)
         assert "Could not load your conversations" in screen_text(app)
-        await until(pilot, lambda: "unreachable" in status_text(screen), "the retry status")
+        await poll_until(pilot, lambda: "unreachable" in status_text(screen), "the retry status")
         # The user can still type while the server is away.
         screen.composer.focus()
         await pilot.press(*"draft")
         assert screen.composer.text == "draft"
 
         own_server.start()
-        await until(
+        await poll_until(
             pilot,
             lambda: screen.open_session is not None,
             "the list to load once the server is back",
@@ -243,18 +245,18 @@ async def test_server_down_mid_session_keeps_everything_and_recovers(
     own_server: ServerThread, account: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(MainScreen, "LIST_RETRY_DELAYS", (0.1, 0.2))
-    app = make_app(own_server.base_url, account, tmp_path)
+    app = make_app(own_server, account, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = await started(pilot)
+        screen = await ready(pilot)
         await send(pilot, "First question")
         first = await answered(pilot)
         assert first.state == "done"
-        await until(pilot, lambda: screen.open_session is not None, "the new conversation")
+        await poll_until(pilot, lambda: screen.open_session is not None, "the new conversation")
         before = messages(screen.chat)
 
         own_server.stop()
         await send(pilot, "Second question")
-        await until(pilot, lambda: screen.failed is not None, "the send to fail")
+        await poll_until(pilot, lambda: screen.failed is not None, "the send to fail")
         assert any("Cannot reach" in e for e in app.errors())
         # Nothing is lost: the history, the list, and the question (back in the composer).
         assert messages(screen.chat) == before
@@ -274,12 +276,12 @@ async def test_stall_mid_stream_times_out_and_the_ui_stays_responsive(
 ) -> None:
     stall = Fault("gate", after=3, seconds=10)
     server.state.faults.add(stall)
-    app = make_app(server.base_url, account, tmp_path, idle_timeout=1.0)
+    app = make_app(server, account, tmp_path, idle_timeout=1.0)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
-            screen = await started(pilot)
+            screen = await ready(pilot)
             await send(pilot, "Tell me slowly")
-            await until(pilot, lambda: screen.ask is not None and screen.ask.received, "text")
+            await poll_until(pilot, lambda: screen.ask is not None and screen.ask.received, "text")
             # While the server is silent, typing works.
             await pilot.press(*"next one")
             assert screen.composer.text == "next one"
@@ -296,9 +298,9 @@ async def test_malformed_line_in_the_stream_is_skipped(
     server: ServerThread, account: Any, tmp_path: Path
 ) -> None:
     server.state.faults.add(Fault("malformed", after=3))
-    app = make_app(server.base_url, account, tmp_path)
+    app = make_app(server, account, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = await started(pilot)
+        screen = await ready(pilot)
         await send(pilot, "Garbled?")
         answer = await answered(pilot)
         assert answer.state == "done"
@@ -311,11 +313,11 @@ async def test_malformed_reply_instead_of_a_stream_is_an_error(
     server: ServerThread, account: Any, tmp_path: Path
 ) -> None:
     server.state.faults.add(Fault("malformed"))
-    app = make_app(server.base_url, account, tmp_path)
+    app = make_app(server, account, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = await started(pilot)
+        screen = await ready(pilot)
         await send(pilot, "Garbled reply?")
-        await until(pilot, lambda: screen.failed is not None, "the send to fail")
+        await poll_until(pilot, lambda: screen.failed is not None, "the send to fail")
         assert app.errors()
         assert screen.composer.text == "Garbled reply?"
 
@@ -324,9 +326,9 @@ async def test_unknown_events_are_ignored(
     server: ServerThread, account: Any, tmp_path: Path
 ) -> None:
     server.state.faults.add(Fault("unknown"))
-    app = make_app(server.base_url, account, tmp_path)
+    app = make_app(server, account, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = await started(pilot)
+        screen = await ready(pilot)
         await send(pilot, "Anything odd?")
         answer = await answered(pilot)
         assert answer.state == "done"

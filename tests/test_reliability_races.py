@@ -8,16 +8,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from test_reliability_support import (
+from support import (
     answered,
     main_screen,
     make_app,
     messages,
     open_named,
+    poll_until,
+    ready,
     seed,
     send,
-    started,
-    until,
 )
 from textual.widgets import Button
 
@@ -25,7 +25,7 @@ from ernie_tui.server import ServerThread
 from ernie_tui.server.faults import Fault
 from ernie_tui.tui.screens.dialogs import ConfirmDialog
 from ernie_tui.tui.screens.main import MainScreen
-from ernie_tui.tui.widgets.chat import StreamingAnswer
+from ernie_tui.tui.widgets.answer import StreamingAnswer
 
 NAMES = ["Alpha", "Bravo", "Charlie", "Delta", "Echo"]
 
@@ -62,9 +62,9 @@ async def test_rapid_switching_never_shows_another_conversations_history(
     server: ServerThread, account: Any, tmp_path: Path
 ) -> None:
     ids = seed(server, account, [(name, _turns(name)) for name in NAMES])
-    app = make_app(server.base_url, account, tmp_path)
+    app = make_app(server, account, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = await started(pilot)
+        screen = await ready(pilot)
         watcher = PaneWatcher(screen, ids)
         watcher.check()
         assert watcher.samples == 1  # Echo, the newest, is open and shown
@@ -102,14 +102,14 @@ async def test_switching_away_and_back_during_a_stream_keeps_it_in_its_conversat
     ids = seed(server, account, [(name, _turns(name)) for name in NAMES[:2]])
     gate = Fault("gate", after=3, seconds=20)
     server.state.faults.add(gate)
-    app = make_app(server.base_url, account, tmp_path)
+    app = make_app(server, account, tmp_path)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
-            screen = await started(pilot)
+            screen = await ready(pilot)
             watcher = PaneWatcher(screen, ids)
             assert screen.open_session is not None and screen.open_session.name == "Bravo"
             await send(pilot, "Bravo streaming question")
-            await until(pilot, lambda: screen.ask is not None and screen.ask.received, "text")
+            await poll_until(pilot, lambda: screen.ask is not None and screen.ask.received, "text")
 
             await open_named(pilot, "Alpha")
             watcher.check()
@@ -141,15 +141,15 @@ async def test_send_pressed_three_times_sends_once(
 ) -> None:
     gate = Fault("gate", after=2, seconds=20)
     server.state.faults.add(gate)
-    app = make_app(server.base_url, account, tmp_path)
+    app = make_app(server, account, tmp_path)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
-            screen = await started(pilot)
+            screen = await ready(pilot)
             asks = server.state.asks
             screen.composer.focus()
             screen.composer.insert("Just once")
             await pilot.press("enter", "enter", "enter")
-            await until(pilot, lambda: screen.ask is not None and screen.ask.received, "text")
+            await poll_until(pilot, lambda: screen.ask is not None and screen.ask.received, "text")
             await pilot.press("enter")
             gate.gate.set()
             await answered(pilot)
@@ -166,13 +166,13 @@ async def test_deleting_the_streaming_conversation_stops_the_stream_first(
     owner = server.store.account(account.bduss.reveal())
     gate = Fault("gate", after=2, seconds=20)
     server.state.faults.add(gate)
-    app = make_app(server.base_url, account, tmp_path)
+    app = make_app(server, account, tmp_path)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
-            screen = await started(pilot)
+            screen = await ready(pilot)
             assert screen.open_id == ids["Bravo"]
             await send(pilot, "Doomed question")
-            await until(pilot, lambda: screen.ask is not None and screen.ask.received, "text")
+            await poll_until(pilot, lambda: screen.ask is not None and screen.ask.received, "text")
             streaming = screen.ask.answer if screen.ask else None
             assert isinstance(streaming, StreamingAnswer)
 
@@ -180,13 +180,13 @@ async def test_deleting_the_streaming_conversation_stops_the_stream_first(
             # already be stopped while the conversation still exists.
             server.state.faults.add(Fault("stall", path="/eb/session/delete", seconds=0.5))
             await pilot.press("f8")
-            await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the dialog")
+            await poll_until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the dialog")
             app.screen.query_one("#confirm", Button).press()
-            await until(pilot, lambda: screen.ask is None, "the stream to stop")
+            await poll_until(pilot, lambda: screen.ask is None, "the stream to stop")
             assert server.store.session(owner, int(ids["Bravo"])) is not None
             assert streaming.state == "stopped"
 
-            await until(
+            await poll_until(
                 pilot, lambda: screen.open_id == ids["Alpha"] and not screen.chat.loading, "next"
             )
             assert server.store.session(owner, int(ids["Bravo"])) is None

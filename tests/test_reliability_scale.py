@@ -9,14 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.cells import cell_len
-from test_reliability_support import (
-    answered,
-    make_app,
-    seed,
-    started,
-    static_text,
-    until,
-)
+from support import answered, make_app, poll_until, ready, seed, static_text
 
 from ernie_tui.server import ServerThread
 from ernie_tui.server.faults import Fault
@@ -47,25 +40,25 @@ async def still_answers_a_key(pilot: Any) -> None:
     """F1 opens the help screen and escape closes it: the app is not frozen."""
     app = pilot.app
     await pilot.press("f1")
-    await until(pilot, lambda: isinstance(app.screen, HelpScreen), "the help screen")
+    await poll_until(pilot, lambda: isinstance(app.screen, HelpScreen), "the help screen")
     await pilot.press("escape")
-    await until(pilot, lambda: not isinstance(app.screen, HelpScreen), "help to close")
+    await poll_until(pilot, lambda: not isinstance(app.screen, HelpScreen), "help to close")
 
 
 async def test_a_one_megabyte_answer(server: ServerThread, account: Any, tmp_path: Path) -> None:
     text = megabyte_answer()
     server.state.faults.add(Fault("answer", text=text))
-    app = make_app(server.base_url, account, tmp_path, idle_timeout=60.0)
+    app = make_app(server, account, tmp_path, idle_timeout=60.0)
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = await started(pilot)
+        screen = await ready(pilot)
         screen.composer.insert("Write a very long answer")
         # The send key's action (pilot.press would wait for every widget's queue,
         # and this answer removes old blocks from the screen as it grows).
         screen.composer.action_submit()
-        await until(pilot, lambda: screen.ask is not None and screen.ask.received, "text")
+        await poll_until(pilot, lambda: screen.ask is not None and screen.ask.received, "text")
         # Responsive while ~200,000 increments arrive: a key is handled.
         screen.composer.insert("typed meanwhile")
-        await until(pilot, lambda: screen.composer.text == "typed meanwhile", "typing")
+        await poll_until(pilot, lambda: screen.composer.text == "typed meanwhile", "typing")
         t0 = time.perf_counter()
         answer = await answered(pilot, timeout=240)
         print(f"\n1 MB answer: finished {time.perf_counter() - t0:.1f} s after it started")
@@ -87,9 +80,9 @@ async def test_a_300_character_conversation_name(
 ) -> None:
     long_name = ("很长的名字 long name 🚀 " * 30)[:300]
     ids = seed(server, account, [("Short", [("q", "a")]), (long_name, [("q2", "a2")])])
-    app = make_app(server.base_url, account, tmp_path)
+    app = make_app(server, account, tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await started(pilot)
+        screen = await ready(pilot)
         assert screen.open_id == ids[long_name]
         listing = screen.conversation_list
         width = listing.scrollable_content_region.width
@@ -110,22 +103,22 @@ async def test_ten_thousand_conversations(
 ) -> None:
     owner = server.store.account(account.bduss.reveal())
     server.store.bulk_sessions(owner, [f"Conversation {i + 1}" for i in range(10_000)])
-    app = make_app(server.base_url, account, tmp_path)
+    app = make_app(server, account, tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await started(pilot, timeout=60)
+        screen = await ready(pilot, timeout=60)
         listing = screen.conversation_list
         assert listing.total == 10_000
         assert screen.open_session is not None
         assert screen.open_session.name == "Conversation 10000"
         listing.focus()
         await pilot.press("end", "enter")
-        await until(pilot, lambda: not screen.chat.loading, "the oldest to open")
+        await poll_until(pilot, lambda: not screen.chat.loading, "the oldest to open")
         assert screen.open_session is not None
         assert screen.open_session.name == "Conversation 1"
         await still_answers_a_key(pilot)
         screen.query_one("#filter").focus()
         await pilot.press(*"9999")
-        await until(pilot, lambda: listing.count == 1, "the filter")
+        await poll_until(pilot, lambda: listing.count == 1, "the filter")
 
 
 WIDE_NAMES = [
@@ -142,9 +135,9 @@ async def test_wide_and_combining_characters_keep_the_sidebar_aligned(
     server: ServerThread, account: Any, tmp_path: Path
 ) -> None:
     seed(server, account, [(name, []) for name in WIDE_NAMES])
-    app = make_app(server.base_url, account, tmp_path)
+    app = make_app(server, account, tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await started(pilot)
+        screen = await ready(pilot)
         listing = screen.conversation_list
         width = listing.scrollable_content_region.width
         rows = [listing.render_line(y) for y in range(len(WIDE_NAMES) + 1)]

@@ -9,14 +9,13 @@ look at the SVGs before committing them.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+from support import ToServer, until
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
@@ -30,23 +29,6 @@ from ernie_tui.tui.screens.main import MainScreen
 SIZES = [pytest.param((100, 30), id="100x30"), pytest.param((80, 24), id="80x24")]
 PUBLIC = "https://yiyan.baidu.com"
 CLOCK = datetime(2026, 11, 20, 12, 0, 0)
-
-
-class ToServer(httpx.AsyncBaseTransport):
-    """Send requests for the public host to the embedded server instead."""
-
-    def __init__(self, base_url: str) -> None:
-        self.target = httpx.URL(base_url)
-        self.inner = httpx.AsyncHTTPTransport()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        request.url = request.url.copy_with(
-            scheme=self.target.scheme, host=self.target.host, port=self.target.port
-        )
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
 
 
 class SnapshotApp(ErnieApp):
@@ -84,15 +66,6 @@ def demo_server() -> Iterator[ServerThread]:
     with ServerThread(store, rate=0) as server:
         seed_demo(store, image_base=PUBLIC)
         yield server
-
-
-async def until(pilot: Pilot[Any], check: Callable[[], object], limit: float = 10.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + limit
-    while not check():
-        if loop.time() > deadline:
-            raise AssertionError(f"gave up waiting for {check}")
-        await pilot.pause(0.02)
 
 
 def still(pilot: Pilot[Any]) -> None:

@@ -15,17 +15,19 @@ import random
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import httpx
 import pytest
+from support import ToServer
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from ernie_tui.api import ErnieClient, Secret
+from ernie_tui.backends import WebBackend
 from ernie_tui.server import ServerThread, Store
-from ernie_tui.tui.screens.dialogs import ConfirmDialog, LinkDialog, RenameDialog, ShareDialog
+from ernie_tui.tui.screens.dialogs import ConfirmDialog, RenameDialog
 from ernie_tui.tui.screens.help import HelpScreen
+from ernie_tui.tui.screens.share_dialogs import LinkDialog, ShareDialog
 from ernie_tui.tui.screens.shares import SharesScreen
 
 SIZES = [pytest.param((100, 30), id="100x30"), pytest.param((80, 24), id="80x24")]
@@ -150,23 +152,6 @@ def test_help(snap_compare: Any, size: tuple[int, int]) -> None:
 # -- the shares screen --------------------------------------------------------
 
 
-class ToServer(httpx.AsyncBaseTransport):
-    """Send requests for the public host to the embedded server instead."""
-
-    def __init__(self, base_url: str) -> None:
-        self.target = httpx.URL(base_url)
-        self.inner = httpx.AsyncHTTPTransport()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        request.url = request.url.copy_with(
-            scheme=self.target.scheme, host=self.target.host, port=self.target.port
-        )
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
-
-
 @pytest.fixture
 def fixed_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[ServerThread]:
     """An embedded server with a fixed clock and predictable share keys."""
@@ -195,7 +180,7 @@ def with_shares(server: ServerThread, bduss: str, names: list[str]) -> None:
 def shares_screen(server: ServerThread, bduss: str) -> Callable[[Host], Screen[Any]]:
     def make(app: Host) -> Screen[Any]:
         app.client = public_client(server, bduss)
-        return SharesScreen(app.client)
+        return SharesScreen(WebBackend(app.client))
 
     return make
 

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from test_reliability_support import answered, make_app, send, started, until
+from support import answered, make_app, poll_until, ready, send
 
 from ernie_tui.server import ServerThread
 from ernie_tui.server.faults import Fault
@@ -23,7 +23,7 @@ of mounted messages (older ones are unmounted as new ones come)."""
 
 
 def _connections(app: Any) -> int:
-    pool = app.client._http._transport._pool
+    pool = app.backend.client._http._transport._pool
     return len(pool.connections)
 
 
@@ -38,13 +38,13 @@ async def test_two_hundred_questions(server: ServerThread, account: Any, tmp_pat
     server.state.faults.add(
         Fault("answer", text="ok", count=QUESTIONS), Fault("rate", count=QUESTIONS)
     )
-    app = make_app(server.base_url, account, tmp_path)
+    app = make_app(server, account, tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await started(pilot)
+        screen = await ready(pilot)
         for n in range(WARM_UP):
             await send(pilot, f"question {n}")
             await answered(pilot)
-        await until(pilot, lambda: not screen.status.activity, "the list re-sync")
+        await poll_until(pilot, lambda: not screen.status.activity, "the list re-sync")
         await app.workers.wait_for_complete()
         gc.collect()
         tasks_before = len(asyncio.all_tasks())
@@ -57,7 +57,7 @@ async def test_two_hundred_questions(server: ServerThread, account: Any, tmp_pat
             answer = await answered(pilot)
             assert answer.state == "done", n
             assert answer.text == "ok", n
-        await until(pilot, lambda: not screen.status.activity, "the last re-sync")
+        await poll_until(pilot, lambda: not screen.status.activity, "the last re-sync")
         await app.workers.wait_for_complete()
         # Still responsive: a key is handled at once.
         screen.composer.focus()
@@ -72,7 +72,7 @@ async def test_two_hundred_questions(server: ServerThread, account: Any, tmp_pat
         mounted = screen.chat.mounted_messages
         # The questions of this session that left the window are still there.
         screen.chat.scroll_home(animate=False, immediate=True)
-        await until(pilot, lambda: screen.chat.mounted_messages > mounted, "older messages")
+        await poll_until(pilot, lambda: screen.chat.mounted_messages > mounted, "older messages")
     print(
         f"\nsoak: {QUESTIONS} questions in {elapsed:.1f} s; "
         f"python objects {blocks_before} -> {blocks_after} allocated blocks "

@@ -6,123 +6,24 @@ of its own for drafts.
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from conftest import Account
-from textual.pilot import Pilot
+from support import SIZE, answered, make_app, open_named, ready, seed, send, toasts, until
 from textual.widgets import DataTable, Input
-from textual.widgets._toast import Toast
 
 from ernie_tui.api import ErnieClient
-from ernie_tui.config import Config
-from ernie_tui.credentials import Credential
 from ernie_tui.server import Fault, ServerThread
-from ernie_tui.tui.app import ErnieApp
-from ernie_tui.tui.screens.dialogs import ConfirmDialog, LinkDialog, RenameDialog, ShareDialog
+from ernie_tui.tui.screens.dialogs import ConfirmDialog, RenameDialog
 from ernie_tui.tui.screens.help import HelpScreen
 from ernie_tui.tui.screens.main import MainScreen, short_name
+from ernie_tui.tui.screens.share_dialogs import LinkDialog, ShareDialog
 from ernie_tui.tui.screens.shares import SharesScreen
 from ernie_tui.tui.screens.signin import SignInScreen
-from ernie_tui.tui.widgets.chat import Question, Reply, StreamingAnswer
-
-SIZE = (100, 30)
-
-
-def make_app(server: ServerThread, account: Account, data_dir: Path, **settings: Any) -> ErnieApp:
-    config = Config(
-        base_url=server.base_url,
-        connect_timeout=5,
-        request_timeout=10,
-        idle_timeout=10,
-        **settings,
-    )
-    credential = Credential(account.baiduid, account.bduss, "session")
-    return ErnieApp(config, credential, data_dir=data_dir)
-
-
-def seed(
-    server: ServerThread,
-    account: Account,
-    conversations: list[tuple[str, list[tuple[str, str]]]],
-    *,
-    pinned: tuple[str, ...] = (),
-) -> dict[str, str]:
-    """Create conversations (oldest first); returns name → session id."""
-    store = server.store
-    owner = store.account(account.bduss.reveal())
-    ids: dict[str, str] = {}
-    for name, turns in conversations:
-        session_id = store.new_session(owner, name)
-        if turns:
-            store.bulk_turns(owner, session_id, turns)
-        if name in pinned:
-            store.pin(owner, session_id, True)
-        ids[name] = str(session_id)
-    return ids
-
-
-async def until(pilot: Pilot[Any], check: Callable[[], object], limit: float = 10.0) -> None:
-    """Wait (without asserting speed) until ``check()`` is true."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + limit
-    while not check():
-        if loop.time() > deadline:
-            raise AssertionError(f"gave up waiting for {check}")
-        await pilot.pause(0.02)
-
-
-def main(app: ErnieApp) -> MainScreen:
-    for screen in reversed(app.screen_stack):
-        if isinstance(screen, MainScreen):
-            return screen
-    raise AssertionError(f"no main screen in {app.screen_stack}")
-
-
-def toasts(app: ErnieApp) -> list[str]:
-    return [str(t.render()) for t in app.screen.query(Toast)]
-
-
-async def ready(pilot: Pilot[Any]) -> MainScreen:
-    """Wait for the main screen to list the conversations and open one."""
-    app = pilot.app
-    assert isinstance(app, ErnieApp)
-    await until(pilot, lambda: isinstance(app.screen, MainScreen) and app.screen.loaded)
-    screen = main(app)
-    await until(pilot, lambda: not screen.chat.loading)
-    return screen
-
-
-async def open_named(pilot: Pilot[Any], screen: MainScreen, name: str) -> None:
-    """Open a conversation with the keyboard: the list, the cursor, enter."""
-    listing = screen.conversation_list
-    names = [s.name for s in listing.visible_sessions()]
-    index = names.index(name)
-    listing.focus()
-    await pilot.press("home", *["down"] * index, "enter")
-    await until(pilot, lambda: screen.open_session is not None)
-    assert screen.open_session is not None
-    assert screen.open_session.name == name
-    await until(pilot, lambda: not screen.chat.loading)
-
-
-async def type_and_send(pilot: Pilot[Any], screen: MainScreen, text: str) -> None:
-    screen.composer.focus()
-    screen.composer.set_text(text)
-    await pilot.pause()
-    await pilot.press("enter")
-
-
-async def answered(pilot: Pilot[Any], screen: MainScreen) -> StreamingAnswer:
-    await until(pilot, lambda: screen.ask is None and screen.chat.last_answer() is not None)
-    answer = screen.chat.last_answer()
-    assert isinstance(answer, StreamingAnswer)
-    await until(pilot, lambda: answer.state != "streaming")
-    return answer
-
+from ernie_tui.tui.widgets.answer import StreamingAnswer
+from ernie_tui.tui.widgets.messages import Question, Reply
 
 # -- asking --------------------------------------------------------------------------
 
@@ -134,8 +35,8 @@ async def test_stream_an_answer_and_see_it_complete(
     app = make_app(server, account, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(pilot)
-        await type_and_send(pilot, screen, "写一个 Python 函数")
-        answer = await answered(pilot, screen)
+        await send(pilot, "写一个 Python 函数")
+        answer = await answered(pilot)
         await pilot.pause()
         assert answer.state == "done"
         assert screen.composer.text == ""
@@ -158,21 +59,21 @@ async def test_follow_up_continues_the_thread(
     seed(server, account, [("Thread", [])])
     app = make_app(server, account, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await ready(pilot)
+        await ready(pilot)
         before = len(server.state.parents)
-        await type_and_send(pilot, screen, "first question")
-        first = await answered(pilot, screen)
-        await type_and_send(pilot, screen, "second question")
-        second = await answered(pilot, screen)
+        await send(pilot, "first question")
+        first = await answered(pilot)
+        await send(pilot, "second question")
+        second = await answered(pilot)
         assert server.state.parents[before + 1] == first.chat_id
         assert second.chat_id and second.chat_id != first.chat_id
 
     # Reopened later, the thread continues from currentChatId.
     app = make_app(server, account, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await ready(pilot)
-        await type_and_send(pilot, screen, "third question")
-        await answered(pilot, screen)
+        await ready(pilot)
+        await send(pilot, "third question")
+        await answered(pilot)
         assert server.state.parents[-1] == second.chat_id
 
 
@@ -187,8 +88,8 @@ async def test_new_conversation_is_created_by_its_first_question(
         await until(pilot, lambda: screen.open_id == "")
         assert screen.chat.mounted_messages == 0
         question = "How do I read a file line by line in Python?"
-        await type_and_send(pilot, screen, question)
-        await answered(pilot, screen)
+        await send(pilot, question)
+        await answered(pilot)
         await until(pilot, lambda: screen.conversation_list.visible_sessions()[0].name != "Older")
         top = screen.conversation_list.visible_sessions()[0]
         assert top.name == short_name(question)
@@ -207,7 +108,7 @@ async def test_escape_stops_a_streaming_answer(
         blinks = screen.composer.cursor_blink
         assert blinks  # the default
         server.state.faults.add(Fault(kind="long", increments=2000), Fault(kind="rate", rate=50))
-        await type_and_send(pilot, screen, "tell me a long story")
+        await send(pilot, "tell me a long story")
         await until(pilot, lambda: screen.ask is not None and screen.ask.received)
         assert screen.status.streaming
         # The cursor holds still while the answer streams (each blink repaints).
@@ -232,7 +133,7 @@ async def test_cut_answer_is_kept_marked_incomplete_and_retry_asks_again(
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await ready(pilot)
         server.state.faults.add(Fault(kind="cut", after=6))
-        await type_and_send(pilot, screen, "an answer that breaks")
+        await send(pilot, "an answer that breaks")
         await until(pilot, lambda: screen.failed is not None and screen.ask is None)
         broken = screen.chat.last_answer()
         assert isinstance(broken, StreamingAnswer)
@@ -242,7 +143,7 @@ async def test_cut_answer_is_kept_marked_incomplete_and_retry_asks_again(
         assert any("cut off" in t for t in toasts(app))
         parent = server.state.parents[-1]
         await pilot.press("ctrl+r")
-        answer = await answered(pilot, screen)
+        answer = await answered(pilot)
         assert answer.state == "done"
         assert server.state.parents[-1] == parent
         assert not broken.is_attached
@@ -257,7 +158,7 @@ async def test_failed_send_restores_the_question(
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await ready(pilot)
         server.state.faults.add(Fault(kind="http500"))
-        await type_and_send(pilot, screen, "please keep me")
+        await send(pilot, "please keep me")
         await until(pilot, lambda: screen.failed is not None)
         await pilot.pause()
         assert screen.composer.text == "please keep me"
@@ -273,7 +174,7 @@ async def test_over_long_question_is_refused(
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await ready(pilot)
         asks = server.state.asks
-        await type_and_send(pilot, screen, "x" * 11)
+        await send(pilot, "x" * 11)
         await pilot.pause()
         assert any("limit is 10" in t for t in toasts(app))
         assert screen.composer.text == "x" * 11
@@ -296,7 +197,7 @@ async def test_blank_question_is_not_sent_and_double_enter_sends_once(
         screen.composer.set_text("only once")
         await pilot.pause()
         await pilot.press("enter", "enter")
-        await answered(pilot, screen)
+        await answered(pilot)
         assert [w.text for w in screen.chat.query(Question)] == ["only once"]
 
 
@@ -311,7 +212,7 @@ async def test_ctrl_j_inserts_a_line_break(
         await pilot.press("a", "ctrl+j", "b")
         assert screen.composer.text == "a\nb"
         await pilot.press("enter")
-        await answered(pilot, screen)
+        await answered(pilot)
         assert [w.text for w in screen.chat.query(Question)] == ["a\nb"]
 
 
@@ -405,7 +306,7 @@ async def test_pin_and_unpin_move_between_sections(
     app = make_app(server, account, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(pilot)
-        await open_named(pilot, screen, "Keep")
+        await open_named(pilot, "Keep")
         screen.composer.focus()
         await pilot.press("ctrl+t")
         await until(pilot, lambda: [s.name for s in screen.conversations.top] == ["Keep"])
@@ -455,8 +356,8 @@ async def test_batch_delete_of_marked_conversations_in_one_call(
     app = make_app(server, account, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(pilot)
-        client = app.client
-        assert client is not None
+        assert app.backend is not None
+        client = app.backend.client  # type: ignore[attr-defined]
         calls: list[list[str]] = []
         real = client.delete_conversations
 
@@ -610,8 +511,8 @@ async def test_server_fault_is_a_notification_and_the_ui_stays_usable(
         await until(pilot, lambda: any("internal error" in t for t in toasts(app)))
         assert not screen.conversations.top
         # Still usable: the next question is answered.
-        await type_and_send(pilot, screen, "still there?")
-        answer = await answered(pilot, screen)
+        await send(pilot, "still there?")
+        answer = await answered(pilot)
         assert answer.state == "done"
 
 
@@ -644,11 +545,11 @@ async def test_drafts_survive_switching_and_restart(
         screen = await ready(pilot)
         screen.composer.focus()
         await pilot.press(*"beta draft")
-        await open_named(pilot, screen, "Alpha")
+        await open_named(pilot, "Alpha")
         assert screen.composer.text == ""
         screen.composer.focus()
         await pilot.press(*"alpha draft")
-        await open_named(pilot, screen, "Beta")
+        await open_named(pilot, "Beta")
         assert screen.composer.text == "beta draft"
     saved = json.loads((tmp_path / "drafts.json").read_text(encoding="utf-8"))
     assert sorted(saved.values()) == ["alpha draft", "beta draft"]
@@ -657,5 +558,25 @@ async def test_drafts_survive_switching_and_restart(
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(pilot)
         assert screen.composer.text == "beta draft"
-        await open_named(pilot, screen, "Alpha")
+        await open_named(pilot, "Alpha")
         assert screen.composer.text == "alpha draft"
+
+
+async def test_clicking_an_answer_selects_it_for_sharing(
+    server: ServerThread, account: Account, tmp_path: Path
+) -> None:
+    seed(server, account, [("Two answers", [("first q", "FIRST ANSWER"), ("second q", "SECOND")])])
+    app = make_app(server, account, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot)
+        replies = list(screen.chat.query(Reply))
+        assert [r.text for r in replies] == ["FIRST ANSWER", "SECOND"]
+        assert screen.chat.selected is None
+        await until(pilot, lambda: all(r.region.height for r in replies))
+        await pilot.pause(0.3)  # the window settles (its older half mounts a frame later)
+        await pilot.click(replies[0], offset=(2, 0))
+        await until(pilot, lambda: screen.chat.selected is replies[0])
+        assert replies[0].has_class("-selected")
+        await pilot.click(replies[1], offset=(2, 0))
+        await until(pilot, lambda: screen.chat.selected is replies[1])
+        assert not replies[0].has_class("-selected")

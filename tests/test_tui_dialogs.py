@@ -7,12 +7,10 @@ talks to the real embedded server.
 
 from __future__ import annotations
 
-import html
-import re
-from collections import defaultdict
 from typing import Any
 
 import pytest
+from support import screen_text
 from textual.app import App, ComposeResult
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -21,8 +19,9 @@ from textual.widgets import Button, DataTable, Input, RadioButton, Static
 from ernie_tui.api import ErnieClient
 from ernie_tui.server import ServerThread
 from ernie_tui.server.faults import Fault
-from ernie_tui.tui.screens.dialogs import ConfirmDialog, LinkDialog, RenameDialog, ShareDialog
+from ernie_tui.tui.screens.dialogs import ConfirmDialog, RenameDialog
 from ernie_tui.tui.screens.help import HelpScreen
+from ernie_tui.tui.screens.share_dialogs import LinkDialog, ShareDialog
 from ernie_tui.tui.screens.shares import SharesScreen, short_time
 
 HOSTILE = "Plans \x1b]52;c;SGVsbG8=\x07\x1b[2J\x9b31m\x1b]8;;http://evil/\x07[b]bold[/b]"
@@ -54,18 +53,6 @@ class Host(App[None]):
     ) -> None:
         self.notes.append((severity, message))
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
-
-
-def screen_text(app: App[Any]) -> str:
-    """What the terminal would show, line by line (from the exported SVG)."""
-    lines: dict[int, list[str]] = defaultdict(list)
-    for number, run in re.findall(
-        r'<text [^>]*clip-path="url\(#terminal-\d+-line-(\d+)\)">(.*?)</text>',
-        app.export_screenshot(),
-        flags=re.S,
-    ):
-        lines[int(number)].append(html.unescape(run).replace("\xa0", " "))
-    return "\n".join("".join(lines[n]) for n in sorted(lines))
 
 
 # -- rename ---------------------------------------------------------------

@@ -10,15 +10,17 @@ from pathlib import Path
 from typing import Any
 
 from conftest import Account
-from test_tui_app import SIZE, make_app, ready, seed, toasts, until
+from support import SIZE, make_app, ready, seed, toasts, until
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
 from ernie_tui.api import Conversations, Session
 from ernie_tui.server import Fault, ServerThread
 from ernie_tui.tui.screens.main import MainScreen
-from ernie_tui.tui.widgets.chat import MAX_WINDOW, WINDOW, ChatView, Question, Reply
+from ernie_tui.tui.widgets.history import ChatView
+from ernie_tui.tui.widgets.messages import Question, Reply
 from ernie_tui.tui.widgets.sidebar import ConversationList, Sidebar
+from ernie_tui.tui.widgets.window import MAX_WINDOW, WINDOW
 
 TURNS = 1000  # 2,000 messages
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import Account
-from test_tui_app import make_app, ready, seed, until
+from support import make_app, ready, seed, until
 
 from ernie_tui.server import ServerThread
 from ernie_tui.tui.screens.dialogs import RenameDialog

@@ -3,7 +3,6 @@ of the tests' own, the no-keyring path, and the offline demo."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ import pytest
 from conftest import Account
 from keyring.backends import fail
 from keyring_backend import MemoryKeyring
+from support import SIZE, until
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -22,8 +22,6 @@ from ernie_tui.server import Fault, ServerThread
 from ernie_tui.tui.app import ErnieApp
 from ernie_tui.tui.screens.main import MainScreen
 from ernie_tui.tui.screens.signin import SignInScreen
-
-SIZE = (100, 30)
 
 
 @pytest.fixture
@@ -45,15 +43,6 @@ def no_keyring() -> Iterator[None]:
         yield
     finally:
         keyring.set_keyring(previous)
-
-
-async def until(pilot: Pilot[Any], check: Callable[[], object], limit: float = 10.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + limit
-    while not check():
-        if loop.time() > deadline:
-            raise AssertionError(f"gave up waiting for {check}")
-        await pilot.pause(0.02)
 
 
 def signed_out_app(

@@ -12,14 +12,10 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from ernie_tui.api import Chat, Conversations, Session
-from ernie_tui.tui.widgets.chat import (
-    AnswerText,
-    ChatView,
-    Question,
-    Reply,
-    StreamingAnswer,
-    split_finished_blocks,
-)
+from ernie_tui.tui.widgets.answer import StreamingAnswer, split_finished_blocks
+from ernie_tui.tui.widgets.answer_text import AnswerText
+from ernie_tui.tui.widgets.history import ChatView
+from ernie_tui.tui.widgets.messages import Question, Reply
 from ernie_tui.tui.widgets.sidebar import ConversationList, Sidebar, short_date
 
 NOW = datetime(2026, 11, 20, 10, 0, 0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from .client import load_config, require_credential, with_client
 from .exits import EXIT_OK, EXIT_USAGE, Fail
@@ -50,6 +50,9 @@ def ask(args: argparse.Namespace) -> int:
     out = sys.stdout
 
     async def work(client: ErnieClient) -> int:
+        from ..backends import WebBackend
+        from ..core import AskFlow, FlowEvent, Pacing, Refusal, Text
+
         session_id = args.session.strip()
         parent = args.parent.strip()
         if session_id and not parent:
@@ -57,36 +60,57 @@ def ask(args: argparse.Namespace) -> int:
             if detail is None:
                 raise Fail(f"there is no conversation with id {session_id!r} (see `list`).")
             parent = detail.current_chat_id or "0"
-        stream = client.ask_stream(question, session_id, parent or "0")
         wrote = ""
+
+        def show(event: FlowEvent) -> None:
+            nonlocal wrote
+            if isinstance(event, Text):
+                text = clean(event.text)
+                if text:
+                    out.write(text)
+                    out.flush()
+                    wrote = text
+
+        # The same ask flow as the app's; a pipe needs no gathering of pieces.
+        flow = AskFlow(
+            WebBackend(client),
+            show,
+            question_limit=config.question_limit,
+            pacing=Pacing(gather=0.0),
+        )
+        turn = flow.begin(question, session_id, parent or "0", name=question)
+        if isinstance(turn, Refusal):
+            raise Fail(turn.message or f"the question was not sent ({turn.reason}).", EXIT_USAGE)
         try:
-            async with stream:
-                async for piece in stream:
-                    text = clean(piece.text)
-                    if text:
-                        out.write(text)
-                        out.flush()
-                        wrote = text
-        except BaseException:  # an error, a cut, ^C: what arrived stays, and the ids
-            if wrote and not wrote.endswith("\n"):
-                out.write("\n")
-                out.flush()
-            _report_ids(stream.session_id, stream.bot_chat_id)
+            await flow.run(turn)
+        except BaseException:  # ^C: what arrived stays, and the ids
+            _end_line(out, wrote)
+            _report_ids(turn.session_id, turn.bot_chat_id)
             raise
-        answer = stream.answer
-        if answer is not None and not wrote and answer.text:
-            text = clean(answer.text)  # a reply that came in one final message
+        if turn.error is not None:  # an error or a cut: what arrived stays, and the ids
+            _end_line(out, wrote)
+            _report_ids(turn.session_id, turn.bot_chat_id)
+            raise turn.error
+        final = turn.final
+        assert final is not None
+        if not wrote and final.text:
+            text = clean(final.text)  # a reply that came in one final message
             out.write(text)
             wrote = text
-        if wrote and not wrote.endswith("\n"):
-            out.write("\n")
-        for url in stream.urls:
+        _end_line(out, wrote)
+        for url in final.urls:
             out.write(f"image: {clean_line(url)}\n")
         out.flush()
-        _report_ids(stream.session_id, stream.bot_chat_id)
+        _report_ids(turn.session_id, turn.bot_chat_id)
         return EXIT_OK
 
     return with_client(config, credential, work)
+
+
+def _end_line(out: TextIO, wrote: str) -> None:
+    if wrote and not wrote.endswith("\n"):
+        out.write("\n")
+        out.flush()
 
 
 def _report_ids(session_id: str, chat_id: str) -> None:

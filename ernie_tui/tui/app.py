@@ -25,13 +25,14 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from ..config import Config, make_client
+from ..core.drafts import Drafts
 from ..credentials import Credential
 from ..sanitize import clean, clean_line
-from .drafts import Drafts
 from .terminal import lenient_input
 
 if TYPE_CHECKING:
-    from ..api import Conversations, ErnieClient
+    from ..api import ErnieClient
+    from ..backends import Backend, Conversations
     from .screens.main import MainScreen
 
 __all__ = ["BEIJING", "ErnieApp", "ListPrefetch"]
@@ -46,9 +47,9 @@ class ListPrefetch:
     off the UI's event loop. Errors are kept and raised to whoever awaits
     :meth:`result`, who handles them as those of any list request."""
 
-    def __init__(self, make_client: Callable[[], ErnieClient], page_size: int) -> None:
+    def __init__(self, make_backend: Callable[[], Backend], page_size: int) -> None:
         self.page_size = page_size
-        self._make_client = make_client
+        self._make_backend = make_backend
         self._future: Future[Conversations] = Future()
         threading.Thread(target=self._run, name="ernie-list-prefetch", daemon=True).start()
 
@@ -61,8 +62,11 @@ class ListPrefetch:
             self._future.set_result(conversations)
 
     async def _fetch(self) -> Conversations:
-        async with self._make_client() as client:
-            return await client.list_conversations(self.page_size)
+        backend = self._make_backend()
+        try:
+            return await backend.list_conversations(self.page_size)
+        finally:
+            await backend.aclose()
 
     async def result(self) -> Conversations:
         """The list, or the error the request raised."""
@@ -103,7 +107,7 @@ class ErnieApp(App[None]):
         self.data_dir = data_dir
         self.clock = clock or _beijing_now
         self.drafts = Drafts(data_dir / "drafts.json")
-        self.client: ErnieClient | None = None
+        self.backend: Backend | None = None
         self._prefetch: ListPrefetch | None = None
 
     def now(self) -> datetime:
@@ -143,7 +147,7 @@ class ErnieApp(App[None]):
         credential = self.credential
         if credential is not None:
             self._prefetch = ListPrefetch(
-                lambda: self.create_client(credential), self.LIST_PREFETCH_SIZE
+                lambda: self.create_backend(credential), self.LIST_PREFETCH_SIZE
             )
 
     def take_prefetched_list(self, page_size: int) -> ListPrefetch | None:
@@ -173,15 +177,21 @@ class ErnieApp(App[None]):
     def _main(self, credential: Credential) -> MainScreen:
         from .screens.main import MainScreen
 
-        if self.client is not None:
-            old = self.client
+        if self.backend is not None:
+            old = self.backend
             self.run_worker(old.aclose(), exit_on_error=False)
         self.credential = credential
         if credential.source == "demo":
             self.drafts.save()
             self.drafts = Drafts(None)
-        self.client = self.create_client(credential)
-        return MainScreen(self.client, self.drafts)
+        self.backend = self.create_backend(credential)
+        return MainScreen(self.backend, self.drafts)
+
+    def create_backend(self, credential: Credential) -> Backend:
+        """The backend for this config and credential."""
+        from ..backends import WebBackend
+
+        return WebBackend(self.create_client(credential))
 
     def create_client(self, credential: Credential) -> ErnieClient:
         """The protocol client for this config and credential (a seam for tests
@@ -209,8 +219,8 @@ class ErnieApp(App[None]):
 
     async def on_unmount(self) -> None:
         self.drafts.save()
-        if self.client is not None:
-            await self.client.aclose()
+        if self.backend is not None:
+            await self.backend.aclose()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         from .screens.main import MainScreen
@@ -222,3 +232,10 @@ class ErnieApp(App[None]):
                 yield SystemCommand("Quit", "Quit ERNIE Bot", self.action_quit)
             elif command.title != "Keys":
                 yield command
+
+
+if TYPE_CHECKING:
+    from .host import AppHost
+
+    def _is_a_host(app: ErnieApp) -> AppHost:
+        return app  # mypy checks that the app gives the screens what they need

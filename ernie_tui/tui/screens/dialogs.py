@@ -1,4 +1,5 @@
-"""Small modal dialogs: rename, confirm, share and the shared link.
+"""Small modal dialogs: the look they share, rename and confirm (sharing's
+are in :mod:`.share_dialogs`).
 
 Every dialog is a ``ModalScreen`` that always dismisses with a result, escape
 included, so the caller always learns the answer (``push_screen(dialog,
@@ -9,32 +10,20 @@ cleaned, and as plain text, never markup.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal, TypeVar
+from typing import ClassVar, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, Static
 
 from ...sanitize import clean_line
-from ..plain import plain, plain_block
+from ..plain import plain_block
 
-__all__ = [
-    "ConfirmDialog",
-    "DialogScreen",
-    "LinkDialog",
-    "RenameDialog",
-    "ScopeChoice",
-    "ShareDialog",
-    "ShareScope",
-]
-
-ShareScope = Literal["all", "answer"]
-"""What a share covers: the whole conversation or only the selected answer."""
+__all__ = ["ConfirmDialog", "DialogScreen", "RenameDialog"]
 
 ResultT = TypeVar("ResultT")
 
@@ -226,193 +215,3 @@ class ConfirmDialog(DialogScreen[bool]):
 
     def action_cancel(self) -> None:
         self.dismiss(False)
-
-
-class ScopeChoice(RadioSet):
-    """The share dialog's choices; Enter or space on one also confirms the
-    choice, even when it was already chosen, by posting :class:`Picked`."""
-
-    class Picked(Message):
-        """The user picked a choice with the keyboard."""
-
-        def __init__(self, choice: ScopeChoice) -> None:
-            super().__init__()
-            self.choice = choice
-
-        @property
-        def control(self) -> ScopeChoice:
-            return self.choice
-
-    def action_toggle_button(self) -> None:
-        super().action_toggle_button()
-        self.post_message(self.Picked(self))
-
-
-class ShareDialog(DialogScreen[ShareScope | None]):
-    """Choose what to share: the whole conversation or the selected answer.
-
-    Dismisses with ``"all"``, ``"answer"`` or ``None`` when cancelled. The
-    choices have the focus on open; Enter (or space) picks the highlighted one
-    and moves to the Share button, so Enter, Enter shares the whole
-    conversation.
-    """
-
-    AUTO_FOCUS = "#share-scope"
-
-    DEFAULT_CSS = """
-    ShareDialog #share-scope {
-        width: 1fr;
-        margin: 1 0 0 0;
-    }
-    ShareDialog #share-answer:disabled {
-        color: $text-disabled;
-        text-style: italic;
-    }
-    """
-
-    def __init__(self, name: str, can_share_answer: bool) -> None:
-        super().__init__()
-        self.conversation = clean_line(name)
-        self.can_share_answer = can_share_answer
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog") as dialog:
-            dialog.border_title = "Share conversation"
-            yield Static(
-                Content.assemble("Share ", (self.conversation, "bold"), " as a public link:"),
-                id="share-message",
-                classes="dialog-message",
-                markup=False,
-            )
-            with ScopeChoice(id="share-scope"):
-                yield RadioButton("Whole conversation", value=True, id="share-all")
-                yield RadioButton(
-                    "Selected answer only",
-                    id="share-answer",
-                    disabled=not self.can_share_answer,
-                )
-            if not self.can_share_answer:
-                yield Static(
-                    "No answer is selected, so only the whole conversation can be shared.",
-                    classes="dialog-hint",
-                    markup=False,
-                )
-            yield Static(
-                "Anyone with the link can read what you share.",
-                classes="dialog-hint",
-                markup=False,
-            )
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Share", id="share", variant="primary")
-
-    @property
-    def scope(self) -> ShareScope:
-        """The choice as it stands."""
-        answer = self.query_one("#share-answer", RadioButton)
-        return "answer" if answer.value and self.can_share_answer else "all"
-
-    @on(ScopeChoice.Picked, "#share-scope")
-    def _scope_picked(self) -> None:
-        self.query_one("#share", Button).focus()
-
-    @on(Button.Pressed, "#share")
-    def _share_pressed(self) -> None:
-        self.dismiss(self.scope)
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class LinkDialog(DialogScreen[None]):
-    """Show a share link, say whether it was copied, and offer to copy again."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "c",
-            "copy",
-            "Copy again",
-            id="link.copy",
-            tooltip="Send the link to your terminal's clipboard again (OSC 52)",
-        ),
-    ]
-
-    AUTO_FOCUS = "#close"
-
-    DEFAULT_CSS = """
-    LinkDialog > .dialog {
-        width: 72;
-    }
-    LinkDialog #link-url {
-        width: 1fr;
-        height: auto;
-        margin: 1 0;
-        padding: 0 1;
-        background: $boost;
-        color: $text-accent;
-        text-style: bold;
-    }
-    LinkDialog #link-status {
-        width: 1fr;
-        height: auto;
-        color: $text-success;
-    }
-    LinkDialog #link-status.-not-copied {
-        color: $text-warning;
-    }
-    """
-
-    def __init__(self, url: str, copied: bool) -> None:
-        super().__init__()
-        self.url = clean_line(url)
-        self.copied = copied
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog") as dialog:
-            dialog.border_title = "Share link"
-            yield Static("Anyone with this link can read the shared conversation:", markup=False)
-            yield Static(plain(self.url), id="link-url", markup=False)
-            yield Static(
-                self._status_text(),
-                id="link-status",
-                classes="" if self.copied else "-not-copied",
-                markup=False,
-            )
-            yield Static(
-                "The copy travels to your own terminal as an OSC 52 escape sequence, "
-                "also over SSH, if the terminal allows it (tmux needs set-clipboard on). "
-                "If it did not arrive, select the link above.",
-                classes="dialog-hint",
-                markup=False,
-            )
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Copy again", id="copy")
-                yield Button("Close", id="close", variant="primary")
-
-    def _status_text(self) -> str:
-        if self.copied:
-            return "Copied to the clipboard."
-        return "Not copied yet: press Copy again (c) to copy it."
-
-    @on(Button.Pressed, "#copy")
-    def _copy_pressed(self) -> None:
-        self.action_copy()
-
-    @on(Button.Pressed, "#close")
-    def _close_pressed(self) -> None:
-        self.dismiss(None)
-
-    def action_copy(self) -> None:
-        """Send the link to the clipboard (again)."""
-        self.app.copy_to_clipboard(self.url)
-        self.copied = True
-        status = self.query_one("#link-status", Static)
-        status.update(self._status_text())
-        status.remove_class("-not-copied")
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

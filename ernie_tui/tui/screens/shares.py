@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
-from ...api import ErnieClient, ErnieError, Share
+from ...backends import Backend, ErnieError, Share
 from ...sanitize import clean_line
 from .dialogs import ConfirmDialog
 
@@ -121,9 +121,9 @@ class SharesScreen(ModalScreen[None]):
     }
     """
 
-    def __init__(self, client: ErnieClient) -> None:
+    def __init__(self, backend: Backend) -> None:
         super().__init__()
-        self.client = client
+        self.backend = backend
         self.shares: tuple[Share, ...] = ()
         """The shares as last listed, in table order."""
         self.loaded = False
@@ -182,7 +182,7 @@ class SharesScreen(ModalScreen[None]):
         for share in shares:
             table.add_row(
                 _cell(share.key),
-                _cell(self.client.share_url(share.key)),
+                _cell(self.backend.share_url(share.key)),
                 _cell(share.session_id),
                 _cell(short_time(share.create_time)),
                 key=share.share_id,
@@ -200,7 +200,7 @@ class SharesScreen(ModalScreen[None]):
         table = self.query_one(DataTable)
         table.loading = True
         try:
-            shares = await self.client.list_shares()
+            shares = await self.backend.list_shares()
         except ErnieError as err:
             self._report("Could not load the shares", err)
             self._status("Could not load the shares. Press r to try again.", error=True)
@@ -216,7 +216,7 @@ class SharesScreen(ModalScreen[None]):
     @work(group="shares-change", exit_on_error=False)
     async def _delete(self, share: Share) -> None:
         try:
-            await self.client.delete_share(share.share_id)
+            await self.backend.delete_share(share.share_id)
         except ErnieError as err:
             self._report("Could not delete the share", err)
         else:
@@ -226,7 +226,7 @@ class SharesScreen(ModalScreen[None]):
     @work(group="shares-change", exit_on_error=False)
     async def _delete_all(self, user_id: str, count: int) -> None:
         try:
-            await self.client.delete_all_shares(user_id)
+            await self.backend.delete_all_shares(user_id)
         except ErnieError as err:
             self._report("Could not delete the shares", err)
         else:
@@ -254,7 +254,7 @@ class SharesScreen(ModalScreen[None]):
         if share is None:
             self.app.bell()
             return
-        url = self.client.share_url(clean_line(share.key))
+        url = self.backend.share_url(clean_line(share.key))
         self.app.copy_to_clipboard(url)
         self.notify(f"Copied {url}", title="Link copied", markup=False)
 

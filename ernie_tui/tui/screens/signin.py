@@ -18,7 +18,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Input, Label, LoadingIndicator, Static
 
 from ...api import ErnieError, NotSignedInError, Secret
-from ...config import make_client
 from ...credentials import (
     Credential,
     KeyringUnavailableError,
@@ -27,8 +26,8 @@ from ...credentials import (
     save_credential,
 )
 from ...sanitize import clean_line
+from ..host import ErnieScreen
 from ..plain import plain_block
-from ._base import ErnieScreen
 
 if TYPE_CHECKING:
     pass
@@ -107,7 +106,7 @@ class SignInScreen(ErnieScreen):
         self.query_one("#keyring-missing").display = False
         self.query_one("#signin-busy").display = False
         self.query_one("#baiduid", Input).focus()
-        if self.ernie_app.demo_starter is None:
+        if self.host.demo_starter is None:
             self.query_one("#demo", Button).display = False
 
     def _busy(self, busy: bool) -> None:
@@ -149,10 +148,9 @@ class SignInScreen(ErnieScreen):
     @work(exclusive=True, group="signin", exit_on_error=False)
     async def _check(self, credential: Credential) -> None:
         """Check the cookies with a session list before keeping them."""
-        app = self.ernie_app
-        client = make_client(app.config, credential)
+        backend = self.host.create_backend(credential)
         try:
-            await client.list_pinned()
+            await backend.verify()
         except NotSignedInError:
             self._busy(False)
             self._error(
@@ -165,19 +163,19 @@ class SignInScreen(ErnieScreen):
             self._error(clean_line(exc.message))
             return
         finally:
-            await client.aclose()
+            await backend.aclose()
         self._save(credential)
 
     @work(thread=True, exclusive=True, group="keyring", exit_on_error=False)
     def _save(self, credential: Credential) -> None:
         """Keep the credential in the OS keyring (blocking: a thread)."""
-        host = host_of(self.ernie_app.config.base_url)
+        host = host_of(self.host.config.base_url)
         try:
             save_credential(host, credential)
         except KeyringUnavailableError as exc:
             self.app.call_from_thread(self._no_keyring, credential, str(exc))
             return
-        self.app.call_from_thread(self.ernie_app.signed_in, credential)
+        self.app.call_from_thread(self.host.signed_in, credential)
 
     def _no_keyring(self, credential: Credential, reason: str) -> None:
         self._busy(False)
@@ -193,11 +191,11 @@ class SignInScreen(ErnieScreen):
     @on(Button.Pressed, "#session-only")
     def _session_only(self) -> None:
         if self._pending is not None:
-            self.ernie_app.signed_in(self._pending)
+            self.host.signed_in(self._pending)
 
     @on(Button.Pressed, "#demo")
     def action_demo(self) -> None:
-        if self.ernie_app.demo_starter is None:
+        if self.host.demo_starter is None:
             return
         self._busy(True)
         self._start_demo()
@@ -205,7 +203,7 @@ class SignInScreen(ErnieScreen):
     @work(thread=True, exclusive=True, group="demo", exit_on_error=False)
     def _start_demo(self) -> None:
         """Start the embedded demo server (blocking: a thread)."""
-        starter = self.ernie_app.demo_starter
+        starter = self.host.demo_starter
         assert starter is not None
         try:
             base_url, credential = starter()
@@ -213,7 +211,7 @@ class SignInScreen(ErnieScreen):
             message = f"The offline demo could not start ({type(exc).__name__}: {exc})."
             self.app.call_from_thread(self._demo_failed, message)
             return
-        self.app.call_from_thread(self.ernie_app.signed_in, credential, base_url)
+        self.app.call_from_thread(self.host.signed_in, credential, base_url)
 
     def _demo_failed(self, message: str) -> None:
         self._busy(False)

@@ -19,15 +19,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from .conversations import NEW_CONVERSATION
+
 if sys.platform != "win32":
     import fcntl
 
 __all__ = ["NEW_CONVERSATION", "Drafts"]
 
-log = logging.getLogger("ernie_tui.tui")
-
-NEW_CONVERSATION = ""
-"""The draft key of a conversation not created yet."""
+log = logging.getLogger("ernie_tui.core")
 
 
 def _clean(raw: Any) -> dict[str, str]:

@@ -1,0 +1,207 @@
+"""The seam: what the app and the command line ask of a backend.
+
+A backend speaks one service (the ERNIE Bot web protocol today; Qianfan and a
+local library next). Everything above it (``core/``, ``tui/``, ``cli``) uses
+only this protocol, its results (the frozen dataclasses re-exported from
+``api``) and its events; :class:`Capabilities` says what a backend can do, so
+the UI hides or explains what it can't.
+
+Errors are those of the ``ErnieError`` tree (``ernie_tui.api``), whatever the
+backend: a backend maps its own service's failures onto it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Protocol, Self
+
+from ..api import ConversationDetail, Conversations, Session, Share
+
+__all__ = [
+    "AnswerText",
+    "AskEvent",
+    "AskStream",
+    "Backend",
+    "Capabilities",
+    "Citation",
+    "Citations",
+    "Final",
+    "Ids",
+    "Images",
+    "ThinkingText",
+    "Usage",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What a backend can do."""
+
+    shares: bool = False
+    """Public share links kept by the service (list, create, delete)."""
+    server_history: bool = False
+    """The service keeps the conversations (else this machine does)."""
+    thinking: bool = False
+    """Answers may come with reasoning text first."""
+    web_search: bool = False
+    """Answers may search the web and cite what they found."""
+
+
+# -- what an answer stream yields ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ThinkingText:
+    """An increment of the reasoning shown before the answer."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerText:
+    """An increment of the answer's text."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Images:
+    """Images the answer drew or showed, by address."""
+
+    urls: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """One reference an answer cites: ``[n]`` in the text."""
+
+    index: int
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Citations:
+    items: tuple[Citation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Tokens the question and the answer took."""
+
+    prompt_tokens: int
+    completion_tokens: int
+
+
+@dataclass(frozen=True, slots=True)
+class Ids:
+    """Where the conversation stands: its id (a new one gets it with the first
+    increment) and the answer's id, which the next question continues from."""
+
+    session_id: str
+    user_chat_id: str = ""
+    bot_chat_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Final:
+    """The answer ended: its authoritative text, and where to continue from."""
+
+    text: str
+    urls: tuple[str, ...] = ()
+    session_id: str = ""
+    user_chat_id: str = ""
+    bot_chat_id: str = ""
+
+
+AskEvent = ThinkingText | AnswerText | Images | Citations | Usage | Ids | Final
+"""What iterating an :class:`AskStream` yields; :class:`Final` comes last."""
+
+
+class AskStream(Protocol):
+    """An answer being streamed: ``async with backend.ask(...) as stream:
+    async for event in stream: ...``. Leaving the block (or :meth:`aclose`)
+    stops the answer and closes the connection. Whatever happens, :attr:`text`
+    holds the answer so far and the ids say where the conversation stands;
+    errors carry what arrived in ``partial``."""
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def session_id(self) -> str: ...
+
+    @property
+    def bot_chat_id(self) -> str: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def __aiter__(self) -> AsyncIterator[AskEvent]: ...
+
+    async def aclose(self) -> None: ...
+
+
+class Backend(Protocol):
+    """One service's conversations and answers."""
+
+    capabilities: Capabilities
+
+    @property
+    def host(self) -> str:
+        """The service as the status line shows it (no password)."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+    async def verify(self) -> None:
+        """A cheap request that raises ``NotSignedInError`` when the service
+        refuses the credential (the sign-in screen's check)."""
+
+    # -- conversations --------------------------------------------------------
+
+    async def list_conversations(self, page_size: int = 1000) -> Conversations: ...
+
+    async def new_conversation(self, name: str) -> str:
+        """Create an empty conversation; returns its id."""
+        ...
+
+    async def rename(self, session_id: str, name: str) -> None: ...
+
+    async def delete(self, session_ids: Sequence[str]) -> None: ...
+
+    async def set_pinned(self, session_id: str, pinned: bool) -> None: ...
+
+    async def open(self, session: Session) -> ConversationDetail | None:
+        """A conversation's messages and the point to continue from, or
+        ``None`` when it no longer exists."""
+        ...
+
+    def ask(
+        self, question: str, session_id: str = "", parent: str = "0", *, name: str | None = None
+    ) -> AskStream:
+        """Ask in a conversation (``session_id`` empty: a new one named
+        ``name``), continuing from the answer ``parent``."""
+        ...
+
+    # -- shares (where ``capabilities.shares``) --------------------------------------
+
+    async def list_shares(self) -> tuple[Share, ...]: ...
+
+    async def share(self, session_id: str, chat_ids: Sequence[str]) -> str:
+        """Share answers of a conversation; returns the link."""
+        ...
+
+    async def delete_share(self, share_id: str) -> None: ...
+
+    async def delete_all_shares(self, user_id: str) -> None: ...
+
+    def share_url(self, key: str) -> str: ...

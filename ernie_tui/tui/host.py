@@ -1,0 +1,58 @@
+"""What the screens need from the app, as a typed interface below both.
+
+The app (``tui/app.py``) imports the screens to show them; the screens never
+import the app: they reach it through :class:`AppHost`, which
+:class:`~ernie_tui.tui.app.ErnieApp` implements (``tests/test_tui_layers.py``
+checks that it does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+from textual.screen import Screen
+
+from ..config import Config
+from ..credentials import Credential
+
+if TYPE_CHECKING:
+    from ..backends import Backend, Conversations
+
+__all__ = ["AppHost", "ErnieScreen", "Prefetched"]
+
+
+class Prefetched(Protocol):
+    """The conversation list fetched while the app was starting."""
+
+    page_size: int
+
+    async def result(self) -> Conversations: ...
+
+
+class AppHost(Protocol):
+    """The app as the screens see it."""
+
+    config: Config
+    credential: Credential | None
+    demo_starter: Callable[[], tuple[str, Credential]] | None
+
+    def now(self) -> datetime: ...
+
+    def take_prefetched_list(self, page_size: int) -> Prefetched | None: ...
+
+    def create_backend(self, credential: Credential) -> Backend: ...
+
+    def signed_in(self, credential: Credential, base_url: str | None = None) -> None: ...
+
+    def sign_in_again(self, reason: str) -> None: ...
+
+
+class ErnieScreen(Screen[None]):
+    """A screen of the app, with the app typed as :class:`AppHost`."""
+
+    @property
+    def host(self) -> AppHost:
+        app: object = self.app
+        return app  # type: ignore[return-value]

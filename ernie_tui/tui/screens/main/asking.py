@@ -1,0 +1,163 @@
+"""The main screen asking: the composer's question goes to the core's ask
+flow, and the flow's events become widgets (the question, the streamed
+answer, its ending). Stop and Retry are the flow's."""
+
+from __future__ import annotations
+
+from textual import on, work
+
+from ....backends import ErnieError, Session
+from ....core import (
+    Created,
+    Done,
+    Failed,
+    FlowEvent,
+    Refusal,
+    Stopped,
+    Text,
+    Turn,
+)
+from ....core.conversations import NEW_CONVERSATION
+from ...widgets.answer import StreamingAnswer
+from ...widgets.composer import Composer
+from .listing import ListingScreen
+from .panes import TurnView
+
+__all__ = ["AskingScreen"]
+
+
+class AskingScreen(ListingScreen):
+    """Questions and their answers."""
+
+    _blink: bool | None = None
+    """The composer's cursor blink setting while a stream holds it steady."""
+
+    @on(Composer.Submitted)
+    async def _on_submitted(self, event: Composer.Submitted) -> None:
+        turn = self.flow.begin(
+            event.text,
+            self.open_id,
+            self.state.parent,
+            busy_hint=self.key_for("stop") or "escape",
+        )
+        if isinstance(turn, Refusal):
+            self._refused(turn)
+            return
+        self.composer.set_text("")
+        self.drafts.set(turn.key, "")
+        self.schedule_draft_save()
+        await self._start(self.view_of(turn))
+
+    def _refused(self, refusal: Refusal) -> None:
+        if refusal.message:
+            title = "Question too long" if refusal.reason == "too long" else ""
+            self.notify(refusal.message, title=title, severity="warning")
+
+    async def _start(self, view: TurnView) -> None:
+        self.status.streaming = True
+        # A steady cursor while an answer streams: each blink is a repaint.
+        if self._blink is None:
+            self._blink = self.composer.cursor_blink
+            self.composer.cursor_blink = False
+        self.composer.add_class("-busy")
+        if view.question_widget is None or not view.question_widget.is_attached:
+            view.question_widget = await self.chat.add_question(view.question)
+        view.answer = StreamingAnswer(retry_hint=self.key_for("retry"))
+        await self.chat.add_answer(view.answer)
+        self._stream(view)
+
+    @work(group="ask", exit_on_error=False)
+    async def _stream(self, view: TurnView) -> None:
+        await self.flow.run(view.turn)
+        if view.turn.state == "failed" and view.turn.error is not None:
+            await self._failed(view, view.turn.error)
+
+    # -- what the flow says -------------------------------------------------------------
+
+    def _on_flow(self, event: FlowEvent) -> None:
+        view = self.view_of(event.turn)
+        turn = event.turn
+        if isinstance(event, Text):
+            if view.answer is not None:
+                view.answer.chat_id = turn.bot_chat_id
+                view.answer.append(event.text)
+        elif isinstance(event, Created):
+            self._created(turn, event.old_key)
+        elif isinstance(event, Done):
+            self._finished()
+            if view.answer is not None:
+                view.answer.chat_id = turn.bot_chat_id
+                view.answer.finish(event.final.text, event.final.urls)
+            self.state.answered(turn.session_id, turn.bot_chat_id)
+            self.refresh_conversations()
+        elif isinstance(event, Stopped):
+            self._finished()
+            if view.answer is not None:
+                view.answer.mark_stopped()
+            if turn.received:
+                self.state.answered(turn.session_id, turn.bot_chat_id, done=False)
+        elif isinstance(event, Failed):
+            self._finished()
+
+    def _created(self, turn: Turn, old_key: str) -> None:
+        """A new conversation got its id from the first answer."""
+        self.drafts.move(old_key, turn.session_id)
+        session = Session(
+            session_id=turn.session_id,
+            name=turn.name,
+            create_time=self.now().strftime("%Y-%m-%d %H:%M:%S"),
+        )
+        if self.open_id == NEW_CONVERSATION:
+            self.state.open_id = turn.session_id
+        self.state.add(session)
+        self.show_conversations()
+
+    def _finished(self) -> None:
+        current, failed = self.flow.current, self.flow.failed
+        self.views = {t: v for t, v in self.views.items() if t is current or t is failed}
+        self.status.streaming = False
+        if self._blink is not None:
+            self.composer.cursor_blink, self._blink = self._blink, None
+        self.composer.remove_class("-busy")
+
+    async def _failed(self, view: TurnView, exc: ErnieError) -> None:
+        turn = view.turn
+        if not turn.received:
+            # Nothing arrived: take the question back to the composer.
+            for widget in (view.answer, view.question_widget):
+                if widget is not None and widget.is_attached:
+                    await widget.remove()
+            view.answer = None
+            view.question_widget = None
+            if self.open_id == turn.session_id:
+                if not self.composer.text.strip():
+                    self.composer.set_text(turn.question)
+                    self.drafts.set(turn.session_id, turn.question)
+            elif not self.drafts.get(turn.session_id):
+                self.drafts.set(turn.session_id, turn.question)
+            self.schedule_draft_save()
+        elif view.answer is not None:
+            view.answer.mark_incomplete()
+        self.report(exc, title="The answer failed")
+
+    # -- stop and retry -----------------------------------------------------------------
+
+    def action_stop(self) -> None:
+        self.flow.stop()
+
+    async def action_retry(self) -> None:
+        failed = self.failed
+        turn = self.flow.retry(self.open_id)
+        if isinstance(turn, Refusal):
+            self.notify(turn.message, severity="warning")
+            return
+        view = self.view_of(turn)
+        if failed is not None:
+            if failed.answer is not None and failed.answer.is_attached:
+                await failed.answer.remove()
+            view.question_widget = failed.question_widget
+            if not failed.received and self.composer.text == failed.question:
+                self.composer.set_text("")
+                self.drafts.set(failed.turn.key, "")
+            self.views.pop(failed.turn, None)
+        await self._start(view)

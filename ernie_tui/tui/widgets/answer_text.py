@@ -1,0 +1,258 @@
+"""A streamed answer's text: one widget drawn with Textual's line API.
+
+Finished top-level markdown blocks are rendered to lines once and kept; only
+the unfinished tail is re-rendered (with one shared markdown parser) and only
+the lines that changed are repainted, so per-update work is bounded by the
+tail, not the answer. :class:`~.answer.StreamingAnswer` feeds it.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+
+from markdown_it import MarkdownIt
+from rich.markdown import Markdown
+from rich.segment import Segment
+from textual.containers import ScrollableContainer
+from textual.geometry import Region, Size
+from textual.strip import Strip
+from textual.widget import Widget
+
+from ..plain import clean_segments
+from .messages import markdown
+
+__all__ = ["AnswerText"]
+
+_EMPTY = Strip([], 0)
+_MARKDOWN_TEMPLATE = markdown("")
+_MARKDOWN_PARSER = MarkdownIt().enable("strikethrough").enable("table")
+"""Rich's ``Markdown`` builds this same parser for every instance (0.27 ms,
+more than parsing a paragraph); a streamed answer renders its tail 6 times a
+second, so it shares one."""
+
+
+def _streamed_markdown(text: str) -> Markdown:
+    """As :func:`markdown` (the same settings: a copy of one), parsed with the
+    shared parser."""
+    rendered = copy.copy(_MARKDOWN_TEMPLATE)
+    rendered.markup = text
+    rendered.parsed = _MARKDOWN_PARSER.parse(text)
+    return rendered
+
+
+class AnswerText(Widget, can_focus=False):
+    """A streamed answer's text, drawn with Textual's line API.
+
+    Finished markdown blocks are rendered to lines (``Strip``) once, at the
+    widget's width, and kept; only the unfinished tail is rendered again per
+    :meth:`update`, and only the lines that changed are repainted. While the
+    answer streams the height grows in steps (blank lines reserved below the
+    text, about two thirds of the pane), so an update changes no geometry: no
+    re-layout, no repaint of the rest of the pane, and the pane that follows
+    the bottom scrolls once a step rather than once a line. :meth:`settle`
+    gives the reserved lines back and renders the whole text as one document,
+    so the finished answer looks exactly like a :class:`~.messages.Reply`
+    from the history. A change of width renders the kept text again at the
+    new width.
+    """
+
+    DEFAULT_CSS = """
+    AnswerText {
+        height: auto;
+    }
+    """
+
+    def __init__(self, *, max_blocks: int) -> None:
+        super().__init__(classes="answer--text")
+        self.max_blocks = max_blocks
+        self.streaming = True
+        self.dropped = 0
+        """Finished blocks no longer kept (the oldest of a very long answer)."""
+        self._blocks: list[str] = []
+        self._heights: list[int] = []
+        self._done: list[Strip] = []
+        self._tail_text = ""
+        self._tail: list[Strip] = []
+        self._gap = 0
+        self._width = 0
+        self._reserved = 0
+
+    @property
+    def line_count(self) -> int:
+        """Lines of text (without the reserved blank lines)."""
+        return len(self._done) + self._gap + len(self._tail)
+
+    @property
+    def lines(self) -> list[Strip]:
+        """The rendered lines (for tests)."""
+        return [self._line(y) or _EMPTY for y in range(self.line_count)]
+
+    def _render_markdown(self, text: str, width: int) -> list[Strip]:
+        """``text`` rendered as a Rich ``Markdown`` exactly as a ``Static``
+        holding it would render it (no base style yet: :meth:`render_line`
+        applies the widget's)."""
+        app = self.app
+        options = app.console_options.update(highlight=False).update_width(width)
+        segments = clean_segments(app.console.render(_streamed_markdown(text), options))
+        lines = Segment.split_and_crop_lines(segments, width, include_new_lines=False, pad=False)
+        return [Strip(line) for line in lines]
+
+    def _add_block(self, lines: list[Strip]) -> None:
+        """Append a finished block's lines. Rich separates two top-level
+        elements with one empty line, which a list's own rendering already
+        starts with; so the joined blocks equal the whole document's lines."""
+        height = len(lines)
+        if self._done and lines and lines[0].cell_length:
+            self._done.append(_EMPTY)
+            height += 1
+        self._done.extend(lines)
+        self._heights.append(height)
+
+    def _set_tail(self, text: str, width: int) -> None:
+        self._tail_text = text
+        self._tail = self._render_markdown(text, width) if text.strip() else []
+        self._gap = 1 if self._done and self._tail and self._tail[0].cell_length else 0
+
+    def _line(self, y: int) -> Strip | None:
+        done = len(self._done)
+        if y < done:
+            return self._done[y]
+        y -= done + self._gap
+        if y < 0:
+            return _EMPTY
+        if y < len(self._tail):
+            return self._tail[y]
+        return None
+
+    def _step(self) -> int:
+        """Blank lines reserved below the text while it streams."""
+        height = self.app.size.height
+        for node in self.ancestors:
+            if isinstance(node, ScrollableContainer):
+                height = node.scrollable_content_region.height or height
+                break
+        return max(4, height * 2 // 3)
+
+    def _fit(self) -> bool:
+        """Size the reserved height to the text; whether it changed."""
+        count = self.line_count
+        if self.streaming:
+            if count <= self._reserved:
+                return False
+            self._reserved = count + self._step()
+            return True
+        if count == self._reserved:
+            return False
+        self._reserved = count
+        return True
+
+    def _rebuild(self, width: int) -> None:
+        """Render everything kept again at ``width``."""
+        self._width = width
+        self._done = []
+        self._heights = []
+        for block in self._blocks:
+            self._add_block(self._render_markdown(block, width))
+        self._set_tail(self._tail_text, width)
+        self._reserved = 0
+        self._fit()
+
+    def _drop_oldest(self) -> int:
+        """Forget the oldest blocks past :attr:`max_blocks`, a quarter of them
+        at once (each drop moves every line: a full repaint). Returns the
+        number of lines dropped."""
+        excess = len(self._blocks) - self.max_blocks
+        if excess <= 0:
+            return 0
+        excess = min(len(self._blocks), max(excess, self.max_blocks // 4))
+        lines = sum(self._heights[:excess])
+        del self._blocks[:excess]
+        del self._heights[:excess]
+        del self._done[:lines]
+        self.dropped += excess
+        self._reserved = max(0, self._reserved - lines)
+        return lines
+
+    def update(self, blocks: Sequence[str], tail: str) -> None:
+        """Newly finished ``blocks`` and the unfinished ``tail`` (which replaces
+        the previous tail)."""
+        kept = list(blocks[-self.max_blocks :])
+        self.dropped += len(blocks) - len(kept)
+        width = self._width
+        if not width:  # not laid out yet: rendered at the first layout
+            self._blocks.extend(kept)
+            self._tail_text = tail
+            if len(self._blocks) > self.max_blocks:
+                excess = len(self._blocks) - self.max_blocks
+                del self._blocks[:excess]
+                self.dropped += excess
+            self.refresh(layout=True)
+            return
+        if not kept and tail == self._tail_text:
+            return
+        first = len(self._done)
+        old = [self._line(y) for y in range(first, self.line_count)]
+        for block in kept:
+            self._blocks.append(block)
+            self._add_block(self._render_markdown(block, width))
+        dropped = self._drop_oldest()
+        self._set_tail(tail, width)
+        if self._fit() or dropped:
+            self.refresh(layout=True)
+            return
+        self._refresh_changed(first, old)
+
+    def _refresh_changed(self, first: int, old: list[Strip | None]) -> None:
+        """Repaint the lines from ``first`` on that differ from ``old``."""
+        regions: list[Region] = []
+        width = self.size.width
+        start = -1
+        end = first + max(len(old), self.line_count - first)
+        for y in range(first, end + 1):
+            index = y - first
+            before = old[index] if index < len(old) else None
+            if y < end and self._line(y) != before:
+                if start < 0:
+                    start = y
+            elif start >= 0:
+                regions.append(Region(0, start, width, y - start))
+                start = -1
+        if regions:
+            self.refresh(*regions)
+
+    def replace(self, blocks: Sequence[str], tail: str) -> None:
+        """Show other text instead (an authoritative final text that differs)."""
+        self._blocks = list(blocks[-self.max_blocks :])
+        self.dropped = len(blocks) - len(self._blocks)
+        self._tail_text = tail
+        if self._width:
+            self._rebuild(self._width)
+        self.refresh(layout=True)
+
+    def settle(self, text: str) -> None:
+        """The answer ended (``text`` is all of it): give the reserved lines
+        back and, unless older blocks were dropped, show ``text`` rendered as
+        one document, as a :class:`~.messages.Reply` shows it."""
+        self.streaming = False
+        if not self.dropped:
+            self._blocks = [text] if text.strip() else []
+            self._tail_text = ""
+        else:
+            if self._tail_text.strip():
+                self._blocks.append(self._tail_text)
+            self._tail_text = ""
+        if self._width:
+            self._rebuild(self._width)
+        self.refresh(layout=True)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        if width != self._width and width > 0:
+            self._rebuild(width)
+        return self._reserved
+
+    def render_line(self, y: int) -> Strip:
+        line = self._line(y)
+        if line is None or not line.cell_length:
+            return _EMPTY
+        return line.apply_style(self.visual_style.rich_style)

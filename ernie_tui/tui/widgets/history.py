@@ -1,0 +1,198 @@
+"""The history pane: the open conversation's questions and answers, and the
+answer being streamed.
+
+:class:`ChatView` shows a conversation's history through a
+:class:`~.window.MessageWindow` (only a window of a long history is mounted),
+adds the messages asked in this session below it, and lets the user select an
+answer (for sharing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from textual import on
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Static
+
+from ...api import Chat
+from ..plain import plain_block
+from .answer import StreamingAnswer
+from .messages import AnswerClicked, Question, Reply
+from .window import WINDOW, MessageWindow
+
+__all__ = ["ChatView"]
+
+
+class ChatView(MessageWindow):
+    """The open conversation's messages, newest at the bottom."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "shift+up",
+            "select_previous",
+            "Previous answer",
+            show=False,
+            id="chat.previous_answer",
+            tooltip="Select the previous answer (for Share conversation).",
+        ),
+        Binding(
+            "shift+down",
+            "select_next",
+            "Next answer",
+            show=False,
+            id="chat.next_answer",
+            tooltip="Select the next answer (for Share conversation).",
+        ),
+    ]
+
+    DEFAULT_CSS = """
+    ChatView {
+        height: 1fr;
+        padding: 0 1 1 1;
+        background: $background;
+    }
+    ChatView > .chat--empty {
+        color: $text-muted;
+        text-style: italic;
+        margin: 1 0;
+    }
+    ChatView > .chat--older, ChatView > .chat--newer {
+        color: $text-muted;
+        text-align: center;
+    }
+    ChatView > .chat--newer {
+        margin: 1 0 0 0;
+    }
+    """
+
+    class OlderMounted(Message):
+        """Older messages were mounted above the window."""
+
+        def __init__(self, chat_view: ChatView, count: int) -> None:
+            super().__init__()
+            self.chat_view = chat_view
+            self.count = count
+
+        @property
+        def control(self) -> ChatView:
+            return self.chat_view
+
+    # -- filling ---------------------------------------------------------------
+
+    async def show_empty(self, text: str) -> None:
+        """Clear the pane and show a hint."""
+        async with self._window_lock:
+            self._generation += 1
+            self._chats = []
+            self._start = self._end = 0
+            self.selected = None
+            await self.remove_children()
+            await self.mount(Static(plain_block(text), classes="chat--empty", markup=False))
+
+    async def show_chats(self, chats: Sequence[Chat], *, empty_text: str = "") -> None:
+        """Show a conversation's history, scrolled to the newest message.
+
+        Only the newest messages that fill about two screens are mounted at
+        once, so they reach the screen in the next frame; the rest of the
+        window is mounted above them a frame later."""
+        async with self._window_lock:
+            self._generation += 1
+            self._chats = list(chats)
+            self._end = len(self._chats)
+            self._start = self._end - self._fill_count(range(self._end - 1, -1, -1))
+            self.selected = None
+            await self.remove_children()
+            widgets: list[Widget] = [self._widget_for(c) for c in self._chats[self._start :]]
+            if not widgets and empty_text:
+                widgets.append(Static(plain_block(empty_text), classes="chat--empty", markup=False))
+            if self._start:
+                widgets.insert(0, self._older_hint())
+            await self.mount_all(widgets)
+            self.anchor()
+        if self._start and self._end - self._start < WINDOW:
+            self.call_after_refresh(self._fill_window, self._generation)
+
+    async def add_question(self, text: str) -> Question:
+        async with self._window_lock:
+            await self._show_newest()
+            await self.remove_children(".chat--empty")
+            question = Question(text)
+            await self.mount(question)
+        self.anchor()
+        return question
+
+    async def add_answer(self, answer: StreamingAnswer) -> StreamingAnswer:
+        async with self._window_lock:
+            await self._show_newest()
+            await self.remove_children(".chat--empty")
+            await self.mount(answer)
+            self.anchor()
+            await self._prune()
+        return answer
+
+    async def _prune(self) -> None:
+        """Keep at most two windows of messages mounted while the user keeps
+        asking: older ones (asked in this session too) go back to the list that
+        scrolling up mounts again. Every widget costs layout time and a task:
+        200 questions in one session had grown the pane to 1,400 widgets."""
+        mounted = self._message_widgets()
+        old = mounted[: len(mounted) - 2 * WINDOW]
+        if not old or any(isinstance(w, StreamingAnswer) and w.state == "streaming" for w in old):
+            return
+        in_window = min(len(old), self._end - self._start)
+        folded: list[Chat] = []
+        for widget in old[in_window:]:
+            if isinstance(widget, Question):
+                folded.append(Chat(widget.chat_id, "user", widget.text))
+            elif isinstance(widget, Reply | StreamingAnswer):
+                folded.append(Chat(widget.chat_id, "robot", widget.text, urls=widget.urls))
+        await self._unmount([*old, *self._hints("chat--older")])
+        self._start += in_window
+        if folded:  # live messages join the history (the window is at its end)
+            self._chats.extend(folded)
+            self._start = self._end = len(self._chats)
+        await self.mount(self._older_hint(), before=mounted[len(old)])
+
+    def _older_mounted(self, count: int) -> None:
+        self.post_message(self.OlderMounted(self, count))
+
+    # -- answers -------------------------------------------------------------------
+
+    def answers(self) -> list[Reply | StreamingAnswer]:
+        return [w for w in self.children if isinstance(w, Reply | StreamingAnswer)]
+
+    def last_answer(self) -> Reply | StreamingAnswer | None:
+        found = self.answers()
+        return found[-1] if found else None
+
+    @on(AnswerClicked)
+    def _answer_clicked(self, event: AnswerClicked) -> None:
+        event.stop()
+        if isinstance(event.answer, Reply | StreamingAnswer):
+            self.select_answer(event.answer)
+
+    def select_answer(self, answer: Reply | StreamingAnswer | None) -> None:
+        if self.selected is not None:
+            self.selected.remove_class("-selected")
+        self.selected = answer
+        if answer is not None:
+            answer.add_class("-selected")
+            self.scroll_to_widget(answer, animate=False)
+
+    def action_select_previous(self) -> None:
+        found = self.answers()
+        if not found:
+            return
+        index = found.index(self.selected) if self.selected in found else len(found)
+        self.select_answer(found[max(0, index - 1)])
+
+    def action_select_next(self) -> None:
+        found = self.answers()
+        if not found:
+            return
+        index = found.index(self.selected) if self.selected in found else len(found) - 1
+        self.select_answer(found[min(len(found) - 1, index + 1)])

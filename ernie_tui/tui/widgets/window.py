@@ -1,0 +1,321 @@
+"""The window of a long history: only part of it is mounted.
+
+At most :data:`MAX_WINDOW` messages of the history are mounted: older ones
+are mounted when the user scrolls to the window's top, later ones when they
+scroll to its bottom, and the far end is unmounted again; home moves the
+window to the first messages and end back to the newest. Messages asked in
+this session (the *live* ones) are mounted below the window.
+
+:class:`MessageWindow` keeps the window; :class:`~.history.ChatView` (the
+history pane) fills it and adds the live messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from textual.containers import VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Static
+
+from ...api import Chat
+from .answer import StreamingAnswer
+from .messages import Question, Reply
+
+__all__ = ["MAX_WINDOW", "WINDOW", "MessageWindow"]
+
+WINDOW = 40
+"""How many messages are mounted at first, and how many more each time the
+user reaches the top (or, below an older window, the bottom)."""
+MAX_WINDOW = 3 * WINDOW
+"""At most this many history messages stay mounted while the user scrolls
+through a long history: the far end of the window is unmounted again."""
+
+
+class MessageWindow(VerticalScroll):
+    """A scrolling pane of messages of which only a window is mounted."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._chats: list[Chat] = []
+        """The conversation's messages, oldest first; not those asked in this
+        session that are still mounted (the *live* ones: always the newest,
+        mounted below the window)."""
+        self._start = 0
+        self._end = 0
+        """The window: ``_chats[_start:_end]`` is mounted."""
+        self._generation = 0
+        """Counts the conversations shown, so a deferred step of an old one
+        does nothing."""
+        self._window_lock = asyncio.Lock()
+        self._loading_older = False
+        self._loading_newer = False
+        self.selected: Reply | StreamingAnswer | None = None
+        """The selected answer; forgotten when its widget is unmounted."""
+
+    @property
+    def at_newest(self) -> bool:
+        """Whether the window reaches the newest message."""
+        return self._end >= len(self._chats)
+
+    @property
+    def window(self) -> tuple[int, int]:
+        """The mounted part of the history, as ``(start, end)`` indexes."""
+        return self._start, self._end
+
+    @property
+    def mounted_messages(self) -> int:
+        """How many messages are mounted (the window)."""
+        return sum(1 for w in self.children if isinstance(w, Question | Reply))
+
+    @staticmethod
+    def _widget_for(chat: Chat) -> Widget:
+        if chat.role == "user":
+            return Question(chat.text, chat_id=chat.chat_id)
+        return Reply(chat.text, chat_id=chat.chat_id, urls=chat.urls)
+
+    def _message_widgets(self) -> list[Widget]:
+        return [w for w in self.children if isinstance(w, Question | Reply | StreamingAnswer)]
+
+    def _window_widgets(self) -> list[Widget]:
+        """The mounted history messages (the live ones follow them)."""
+        return self._message_widgets()[: self._end - self._start]
+
+    def _live_widgets(self) -> list[Widget]:
+        return self._message_widgets()[self._end - self._start :]
+
+    def _fill_count(self, indexes: range) -> int:
+        """How many of the messages at ``indexes`` (taken in that order) fill
+        the pane about twice, by their estimated height; at most
+        :data:`WINDOW`. A jump mounts only these at first, so it shows in
+        the next frame."""
+        height = self.size.height or 40
+        width = max(20, self.size.width - 6)
+        lines = count = 0
+        for index in indexes:
+            if count >= WINDOW or lines >= 2 * height:
+                break
+            text = self._chats[index].text
+            lines += 3 + text.count("\n") + len(text) // width
+            count += 1
+        return count
+
+    async def _fill_window(self, generation: int) -> None:
+        if generation == self._generation:
+            await self._mount_older(WINDOW - (self._end - self._start))
+
+    def _older_hint(self) -> Static:
+        return Static(
+            f"↑ {self._start:,} earlier messages — scroll up to see them, home for the oldest",
+            classes="chat--older",
+            markup=False,
+        )
+
+    def _newer_hint(self) -> Static:
+        return Static(self._newer_text(), classes="chat--newer", markup=False)
+
+    def _newer_text(self) -> str:
+        later = len(self._chats) - self._end
+        return f"↓ {later:,} later messages — scroll down to see them, end for the newest"
+
+    def _hints(self, kind: str) -> list[Widget]:
+        return [w for w in self.children if w.has_class(kind)]
+
+    async def _unmount(self, widgets: list[Widget]) -> None:
+        """Remove ``widgets``, forgetting the selection if it is one of them."""
+        if self.selected in widgets:
+            self.selected = None
+        await self.remove_children(widgets)
+
+    async def _rewindow(self, start: int, end: int) -> None:
+        """Mount ``_chats[start:end]`` in place of the window (the live
+        messages stay below it). Call with the window lock held."""
+        live = self._live_widgets()
+        old = self._window_widgets()
+        await self._unmount([*old, *self._hints("chat--older"), *self._hints("chat--newer")])
+        self._start, self._end = start, end
+        widgets = [self._widget_for(c) for c in self._chats[start:end]]
+        if start:
+            widgets.insert(0, self._older_hint())
+        if end < len(self._chats):
+            widgets.append(self._newer_hint())
+        if live:
+            await self.mount_all(widgets, before=live[0])
+        else:
+            await self.mount_all(widgets)
+
+    async def _show_newest(self) -> None:
+        """Re-window around the newest messages, if the window is elsewhere.
+        Call with the window lock held."""
+        if not self.at_newest:
+            total = len(self._chats)
+            await self._rewindow(total - self._fill_count(range(total - 1, -1, -1)), total)
+
+    async def show_oldest(self) -> None:
+        """Jump to the first message: the window moves to the oldest ones
+        (later ones are mounted as the user scrolls down)."""
+        async with self._window_lock:
+            if self._start > 0:
+                await self._rewindow(0, self._fill_count(range(len(self._chats))))
+            self.scroll_home(animate=False, immediate=True)
+        self.call_after_refresh(self._check_newer, 5)
+
+    async def show_newest(self) -> None:
+        """Jump to the last message: the window moves to the newest ones and
+        the pane follows new content again."""
+        async with self._window_lock:
+            moved = not self.at_newest
+            await self._show_newest()
+        self.anchor()
+        if moved and self._end - self._start < WINDOW:
+            self.call_after_refresh(self._fill_window, self._generation)
+
+    def _check_newer(self, retries: int = 0) -> None:
+        """Mount later messages when the hint below the window comes into view
+        (``retries``: refreshes to wait for the hint to be laid out)."""
+        if self.at_newest or self._loading_newer:
+            return
+        hints = self._hints("chat--newer")
+        if not hints:
+            return
+        region = hints[0].virtual_region
+        if not region.height:
+            if retries > 0:  # not laid out yet
+                self.call_after_refresh(self._check_newer, retries - 1)
+            return
+        if region.y < self.scroll_y + self.scrollable_content_region.height:
+            self._loading_newer = True
+            self.call_later(self._mount_newer)
+
+    def _keep_place(self, ref: Widget, ref_y: int, old_y: float, done: Callable[[], None]) -> None:
+        """After the next refresh, scroll so ``ref`` stays where it was on
+        screen (content was added or removed above it), then call ``done``."""
+
+        def keep() -> None:
+            try:
+                if ref.is_attached:
+                    delta = ref.virtual_region.y - ref_y
+                    self.scroll_to(y=old_y + delta, animate=False, immediate=True)
+            finally:
+                done()
+
+        self.call_after_refresh(keep)
+
+    def _older_done(self) -> None:
+        self._loading_older = False
+
+    def _newer_done(self) -> None:
+        self._loading_newer = False
+        self._check_newer(2)
+
+    def _older_mounted(self, count: int) -> None:
+        """``count`` older messages were mounted above the window."""
+
+    async def _mount_older(self, count: int = WINDOW) -> None:
+        """Mount up to ``count`` older messages above the window, keeping the
+        view where it is; unmount the window's far end past :data:`MAX_WINDOW`."""
+        scheduled = False
+        try:
+            async with self._window_lock:
+                if self._start <= 0 or count <= 0:
+                    return
+                end = self._start
+                begin = max(0, end - count)
+                widgets = [self._widget_for(c) for c in self._chats[begin:end]]
+                hints = self._hints("chat--older")
+                first: Widget | None = None
+                for child in self.children:
+                    if not child.has_class("chat--older"):
+                        first = child
+                        break
+                # At the bottom (anchored, or all of it fits) the pane keeps
+                # showing the bottom by itself.
+                keep = self.scroll_y < self.max_scroll_y
+                ref_y = first.virtual_region.y if first is not None else 0
+                old_y = self.scroll_y
+                self._start = begin
+                if first is not None:
+                    await self.mount_all(widgets, before=first)
+                else:
+                    await self.mount_all(widgets)
+                await self.remove_children(hints)
+                if self._start:
+                    await self.mount(self._older_hint(), before=widgets[0])
+                if keep:
+                    await self._trim_bottom()
+                self._older_mounted(len(widgets))
+                if keep and first is not None:
+                    self._keep_place(first, ref_y, old_y, self._older_done)
+                    scheduled = True
+        finally:
+            if not scheduled:
+                self.call_after_refresh(self._older_done)
+
+    async def _trim_bottom(self) -> None:
+        window = self._window_widgets()
+        excess = len(window) - MAX_WINDOW
+        if excess <= 0:
+            return
+        await self._unmount([*window[-excess:], *self._hints("chat--newer")])
+        self._end -= excess
+        live = self._live_widgets()
+        if live:
+            await self.mount(self._newer_hint(), before=live[0])
+        else:
+            await self.mount(self._newer_hint())
+
+    async def _mount_newer(self, count: int = WINDOW) -> None:
+        """Mount up to ``count`` later messages below the window (scrolling
+        down from an older window); unmount its top past :data:`MAX_WINDOW`,
+        keeping the view where it is."""
+        scheduled = False
+        try:
+            async with self._window_lock:
+                hints = self._hints("chat--newer")
+                if self.at_newest or not hints:
+                    return
+                hint = hints[0]
+                stop = min(len(self._chats), self._end + count)
+                widgets = [self._widget_for(c) for c in self._chats[self._end : stop]]
+                await self.mount_all(widgets, before=hint)
+                self._end = stop
+                if self.at_newest:
+                    await hint.remove()
+                elif isinstance(hint, Static):
+                    hint.update(self._newer_text())
+                window = self._window_widgets()
+                excess = len(window) - MAX_WINDOW
+                if excess > 0:
+                    ref = window[excess]
+                    ref_y = ref.virtual_region.y
+                    old_y = self.scroll_y
+                    await self._unmount([*window[:excess], *self._hints("chat--older")])
+                    self._start += excess
+                    await self.mount(self._older_hint(), before=ref)
+                    self._keep_place(ref, ref_y, old_y, self._newer_done)
+                    scheduled = True
+        finally:
+            if not scheduled:
+                self.call_after_refresh(self._newer_done)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if new_value <= 0 and self._start > 0 and not self._loading_older:
+            self._loading_older = True
+            self.call_later(self._mount_older)
+        self._check_newer()
+
+    def action_scroll_home(self) -> None:
+        """home: the first message of the conversation, however long."""
+        if self._start > 0:
+            self.call_later(self.show_oldest)
+        else:
+            super().action_scroll_home()
+
+    def action_scroll_end(self) -> None:
+        """end: the newest message (following new content again)."""
+        if not self.at_newest:
+            self.call_later(self.show_newest)
+        else:
+            super().action_scroll_end()
