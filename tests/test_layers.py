@@ -28,6 +28,7 @@ MODULES: set[str] = set()
 ALLOWED: dict[str, set[str]] = {
     "sanitize": set(),
     "api": {"sanitize"},
+    "qianfan": {"api", "sanitize"},
     "server": {"sanitize"},
     "backends": {"api", "sanitize"},
     "library": {"api", "sanitize"},

@@ -1,0 +1,272 @@
+"""The library file: opening it, checking it is one, its schema and migrations.
+
+The schema is the ordered list :data:`MIGRATIONS`: step *n* takes a file from
+version *n* to *n* + 1 (``PRAGMA user_version``); a new file runs them all. A
+step that shipped is never edited: a change is a new step at the end. Before
+any step runs on a file that holds data, the file is copied (SQLite's online
+backup, so what is still in the ``-wal`` is included) to
+``library.db.bak-v{old}``, and the steps run in one transaction: a failure
+leaves the file at its old version.
+
+The tables (current version)::
+
+    conversations  seq (rowid), id (text, unique), account, backend,
+                   name, pinned_at (NULL: not pinned), created, activity,
+                   model, system_prompt, current (the leaf shown → messages)
+    messages       seq (rowid), id (text, unique), conversation (→ seq),
+                   parent (→ messages.seq; NULL: the first question), role
+                   (user | assistant), text, reasoning, model, state
+                   (complete | streaming | incomplete | stopped), created,
+                   prompt_tokens, completion_tokens, flag, citations (JSON)
+
+A message's parent is a plain reference (no cascade: a long thread would
+exceed SQLite's trigger depth); a conversation's messages are deleted in one
+statement, which the check at the statement's end allows.
+
+Times are ISO 8601 in UTC, to the microsecond (they sort as text). Every
+query filters conversations by ``account``; messages are reached only through
+their conversation. Integer rowids (``seq``) are kept under the text ids so
+that a later step can add an external-content FTS5 index
+(``content='messages', content_rowid='seq', tokenize='trigram'``) and the web
+backend's cache (rows with ``backend = 'web'`` and a column for the service's
+own id) without rewriting the tables.
+
+A file that is not an SQLite database, is another program's database, or was
+written by a newer version raises :class:`LibraryError` before anything is
+written to it. The file and its ``-wal``/``-shm`` are private (mode 0600).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from pathlib import Path
+
+from ._errors import LibraryError
+
+__all__ = [
+    "APPLICATION_ID",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "backup",
+    "backup_path",
+    "connect",
+    "describe",
+]
+
+#: ``PRAGMA application_id`` of a library file ("ErnL"): tells it apart from
+#: another program's SQLite database.
+APPLICATION_ID = 0x4572_6E4C
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    # 0 → 1: conversations and their messages, as a tree.
+    (
+        f"PRAGMA application_id = {APPLICATION_ID}",
+        """CREATE TABLE conversations (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            account TEXT NOT NULL,
+            backend TEXT NOT NULL,
+            name TEXT NOT NULL DEFAULT '',
+            pinned_at TEXT,
+            created TEXT NOT NULL,
+            activity TEXT NOT NULL,
+            model TEXT NOT NULL DEFAULT '',
+            system_prompt TEXT NOT NULL DEFAULT '',
+            current INTEGER REFERENCES messages (seq) ON DELETE SET NULL
+        )""",
+        """CREATE TABLE messages (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            conversation INTEGER NOT NULL REFERENCES conversations (seq) ON DELETE CASCADE,
+            parent INTEGER REFERENCES messages (seq),
+            role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+            text TEXT NOT NULL DEFAULT '',
+            reasoning TEXT NOT NULL DEFAULT '',
+            model TEXT NOT NULL DEFAULT '',
+            state TEXT NOT NULL DEFAULT 'complete'
+                CHECK (state IN ('complete', 'streaming', 'incomplete', 'stopped')),
+            created TEXT NOT NULL
+        )""",
+        "CREATE INDEX conversations_by_account ON conversations (account, activity)",
+        "CREATE INDEX messages_by_conversation ON messages (conversation)",
+        "CREATE INDEX messages_by_parent ON messages (parent)",
+    ),
+    # 1 → 2: what an answer came with: its usage, the safety flag, citations.
+    (
+        "ALTER TABLE messages ADD COLUMN prompt_tokens INTEGER",
+        "ALTER TABLE messages ADD COLUMN completion_tokens INTEGER",
+        "ALTER TABLE messages ADD COLUMN flag INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE messages ADD COLUMN citations TEXT NOT NULL DEFAULT '[]'",
+    ),
+)
+
+#: The version this code writes; it opens files of this version or older.
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_HEADER = b"SQLite format 3\x00"
+_BUSY_MS = 2000  # another instance writing: wait this long before giving up
+
+
+def describe(exc: sqlite3.Error) -> str:
+    """An SQLite failure in the user's terms."""
+    text = str(exc)
+    if "not a database" in text or "malformed" in text:
+        return "the file is damaged or is not a conversation library"
+    if "disk is full" in text or "database or disk is full" in text:
+        return "the disk is full"
+    if "readonly" in text or "read-only" in text:
+        return "the file is read-only (check its permissions)"
+    if "locked" in text or "busy" in text:
+        return "another program is holding it locked; try again"
+    if "unable to open" in text:
+        return "it cannot be opened (check the directory and its permissions)"
+    if "closed" in text:
+        return "the library was closed"
+    return text
+
+
+_MOVE_AWAY = "; it was left as it is (move it away to start a new library)"
+
+
+def _refuse(path: Path, why: str) -> LibraryError:
+    return LibraryError(f"Cannot use the conversation library {str(path)!r}: {why}.")
+
+
+def _path_problem(path: Path) -> str | None:
+    if path.is_dir():
+        return "it is a directory; give the name of a file"
+    if path.exists() and not path.is_file():
+        return "it is not a regular file"
+    return None
+
+
+def _private(path: Path) -> None:
+    """Mode 0600 on the file, its ``-wal`` and ``-shm`` (those that exist;
+    a file this user may write but not chmod is left as it is)."""
+    for name in (path.name, path.name + "-wal", path.name + "-shm"):
+        with contextlib.suppress(OSError):
+            os.chmod(path.with_name(name), 0o600)
+
+
+def connect(path: Path | None) -> sqlite3.Connection:
+    """The library's connection, its schema current (``None``: in memory).
+
+    Raises :class:`LibraryError` when the file cannot be used as a library;
+    then nothing was written to it.
+    """
+    if path is None:
+        db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA foreign_keys = ON")
+        _migrate(db)
+        return db
+    path = Path(path)
+    problem = _path_problem(path)
+    if problem is not None:
+        raise _refuse(path, problem)
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with path.open("rb") as handle:
+            header = handle.read(len(_HEADER))
+    except FileNotFoundError:
+        header = b""
+    except PermissionError:
+        raise _refuse(path, "it cannot be read (check its permissions)") from None
+    except OSError as exc:
+        raise _refuse(path, (exc.strerror or str(exc)).lower()) from None
+    if header and header != _HEADER:
+        raise _refuse(
+            path, "it is not an SQLite database (a damaged file, or another kind)" + _MOVE_AWAY
+        )
+    # The files SQLite creates (the database, -wal, -shm, the backup) are
+    # private from their first byte; umask is per process, so it is put back
+    # as soon as the file is open and migrated.
+    old_umask = os.umask(0o077)
+    try:
+        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        try:
+            _prepare(db, path)
+        except BaseException:
+            db.close()
+            raise
+    except sqlite3.Error as exc:
+        why = describe(exc)
+        raise _refuse(
+            path, why + (_MOVE_AWAY if "damaged" in why else "; it was left as it is")
+        ) from None
+    finally:
+        os.umask(old_umask)
+    _private(path)
+    return db
+
+
+def _prepare(db: sqlite3.Connection, path: Path) -> None:
+    """Check the file is a library this code can read, then back it up,
+    switch it to WAL and migrate it. Nothing is written before the checks."""
+    db.execute(f"PRAGMA busy_timeout = {_BUSY_MS}")
+    application_id = int(db.execute("PRAGMA application_id").fetchone()[0])
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    tables = int(db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
+    if application_id not in (0, APPLICATION_ID) or (application_id == 0 and tables):
+        raise _refuse(path, "it is an SQLite database, but not a conversation library" + _MOVE_AWAY)
+    if version > SCHEMA_VERSION:
+        raise _refuse(
+            path,
+            f"it was written by a newer version of ernie-tui (library version {version}; "
+            f"this version reads up to {SCHEMA_VERSION}). Update ernie-tui to open it; "
+            "the file was left as it is",
+        )
+    db.execute("PRAGMA foreign_keys = ON")
+    if version < SCHEMA_VERSION and tables:
+        backup(db, path, version)
+    mode = str(db.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+    if mode.lower() != "wal":  # pragma: no cover - a file system without shared memory
+        db.execute("PRAGMA journal_mode = DELETE")
+    # In WAL mode, NORMAL makes every commit survive the program being killed
+    # (only a power cut can take the last commits, never the file).
+    db.execute("PRAGMA synchronous = NORMAL")
+    if version < SCHEMA_VERSION:
+        _migrate(db)
+
+
+def backup_path(path: Path, version: int) -> Path:
+    """Where the copy made before migrating from ``version`` goes: an earlier
+    copy is never overwritten."""
+    candidate = path.with_name(f"{path.name}.bak-v{version}")
+    n = 2
+    while candidate.exists():
+        candidate = path.with_name(f"{path.name}.bak-v{version}.{n}")
+        n += 1
+    return candidate
+
+
+def backup(db: sqlite3.Connection, path: Path, version: int) -> Path:
+    """Copy the library (as SQLite sees it, ``-wal`` included) beside it."""
+    target = backup_path(path, version)
+    copy = sqlite3.connect(target)
+    try:
+        db.backup(copy)
+        copy.execute("PRAGMA journal_mode = DELETE")  # one file, no -wal beside it
+    finally:
+        copy.close()
+    _private(target)
+    return target
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Run the steps the file lacks, in one transaction."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        # Another instance may have migrated the file while this one waited.
+        now = int(db.execute("PRAGMA user_version").fetchone()[0])
+        if now > SCHEMA_VERSION:
+            raise sqlite3.DatabaseError("the file was changed by a newer version meanwhile")
+        for step in MIGRATIONS[now:]:
+            for statement in step:
+                db.execute(statement)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
