@@ -4,20 +4,24 @@ Secrets never go in it: the credential lives in the OS keyring (see
 :mod:`ernie_tui.credentials`); a file holding a ``BAIDUID`` or ``BDUSS`` key is
 refused. Every key, with its default::
 
-    base_url = "https://yiyan.baidu.com"
+    base_url = "https://yiyan.baidu.com"   # or "https://ernie.baidu.com"
+    model = "EB35"                 # EB35 | EB45T | X1_1 (thinks) | EB50 | a newer code
     theme = "textual-dark"
     question_limit = 2000          # characters in one question
 
     [acs_token]
-    provider = "none"              # none | fixed | command | url
+    provider = "none"              # none | fixed | command | url | curl
     token = ""                     # provider = "fixed"
     command = ""                   # provider = "command": prints the token
     url = ""                       # provider = "url": answers with the token
+    curl_file = ""                 # provider = "curl": a file holding a chat request
+                                   # copied from the browser ("Copy as cURL")
 
     [timeouts]                     # seconds
     connect = 10
     request = 30
-    idle = 60                      # silence allowed inside a streamed answer
+    idle = 60                      # silence allowed inside a streamed answer (a
+                                   # thinking model's reasoning is no silence)
 
     [keymap]                       # binding id = keys, for App.set_keymap
     # send = "ctrl+s"
@@ -26,7 +30,9 @@ A malformed file raises :class:`ConfigError` naming the file, the line and the
 key; nothing is half-applied. An address (``base_url``, ``acs_token.url``)
 must be http:// or https://, name a host, have a port from 1 to 65535 if any,
 and hold no space, control or invisible formatting character
-(:func:`~ernie_tui.urls.url_problem`). The checks themselves live in
+(:func:`~ernie_tui.urls.url_problem`). Doubtful values that need not stop
+the program (a model code that cannot be one, a ``curl_file`` not there yet)
+are told in :attr:`Config.warnings` instead. The checks themselves live in
 :mod:`ernie_tui.config_checks`.
 """
 
@@ -37,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .config_checks import Checker, ConfigError, read_toml, type_name
+from .config_checks import Checker, ConfigError, check_curl_file, check_model, read_toml, type_name
 from .urls import url_problem
 
 if TYPE_CHECKING:
@@ -57,24 +63,27 @@ __all__ = [
 ]
 
 DEFAULT_BASE_URL = "https://yiyan.baidu.com"
+DEFAULT_MODEL = "EB35"
 ENV_CONFIG = "ERNIE_TUI_CONFIG"
-ACS_PROVIDERS = ("none", "fixed", "command", "url")
+ACS_PROVIDERS = ("none", "fixed", "command", "url", "curl")
 
 
 @dataclass(frozen=True)
 class AcsTokenConfig:
-    """Where the Acs-Token comes from: ``none``, ``fixed``, ``command`` or ``url``."""
+    """Where the Acs-Token comes from: ``none``, ``fixed``, ``command``, ``url``
+    or ``curl`` (``curl_file``: the copied request's file, its path resolved)."""
 
     provider: str = "none"
     token: str = ""
     command: str = ""
     url: str = ""
+    curl_file: str = ""
 
     def __repr__(self) -> str:
         token = "'***'" if self.token else "''"
         return (
             f"AcsTokenConfig(provider={self.provider!r}, token={token}, "
-            f"command={self.command!r}, url={self.url!r})"
+            f"command={self.command!r}, url={self.url!r}, curl_file={self.curl_file!r})"
         )
 
 
@@ -83,6 +92,7 @@ class Config:
     """Every setting, with its default."""
 
     base_url: str = DEFAULT_BASE_URL
+    model: str = DEFAULT_MODEL
     acs_token: AcsTokenConfig = field(default_factory=AcsTokenConfig)
     theme: str = "textual-dark"
     keymap: dict[str, str] = field(default_factory=dict)
@@ -91,6 +101,8 @@ class Config:
     idle_timeout: float = 60.0
     question_limit: int = 2000
     path: Path | None = None
+    warnings: tuple[str, ...] = ()
+    """What the file says that is doubtful but does not stop the program."""
 
 
 def default_config_path() -> Path:
@@ -107,13 +119,15 @@ def _parse(path: Path, text: str) -> Config:
     check.unknown(
         data,
         (),
-        ("base_url", "theme", "question_limit", "acs_token", "timeouts", "keymap"),
+        ("base_url", "model", "theme", "question_limit", "acs_token", "timeouts", "keymap"),
     )
+    warnings: list[str] = []
 
     base_url = check.string(data, (), "base_url", DEFAULT_BASE_URL).strip().rstrip("/")
     problem = url_problem(base_url)
     if problem is not None:
         raise check.error((), "base_url", problem)
+    model = check_model(check, data, DEFAULT_MODEL, warnings)
     theme = check.string(data, (), "theme", Config.theme).strip()
     if not theme:
         raise check.error((), "theme", 'must name a theme, like "textual-dark".')
@@ -127,7 +141,7 @@ def _parse(path: Path, text: str) -> Config:
         raise check.error((), "question_limit", f"must be at least 1 (it is {limit}).")
 
     acs = check.table(data, "acs_token")
-    check.unknown(acs, ("acs_token",), ("provider", "token", "command", "url"))
+    check.unknown(acs, ("acs_token",), ("provider", "token", "command", "url", "curl_file"))
     provider = check.string(acs, ("acs_token",), "provider", "none").strip().lower()
     if provider not in ACS_PROVIDERS:
         raise check.error(
@@ -140,8 +154,10 @@ def _parse(path: Path, text: str) -> Config:
         token=check.string(acs, ("acs_token",), "token", "").strip(),
         command=check.string(acs, ("acs_token",), "command", "").strip(),
         url=check.string(acs, ("acs_token",), "url", "").strip(),
+        curl_file=check_curl_file(check, acs, warnings),
     )
-    needed = {"fixed": "token", "command": "command", "url": "url"}.get(provider)
+    required = {"fixed": "token", "command": "command", "url": "url", "curl": "curl_file"}
+    needed = required.get(provider)
     if needed and not getattr(acs_config, needed):
         raise check.error(
             ("acs_token",),
@@ -178,6 +194,7 @@ def _parse(path: Path, text: str) -> Config:
 
     return Config(
         base_url=base_url,
+        model=model,
         acs_token=acs_config,
         theme=theme,
         keymap=keys,
@@ -186,6 +203,7 @@ def _parse(path: Path, text: str) -> Config:
         idle_timeout=check.number(timeouts, ("timeouts",), "idle", Config.idle_timeout),
         question_limit=limit,
         path=path,
+        warnings=tuple(warnings),
     )
 
 
@@ -220,9 +238,11 @@ def load_config(path: str | Path | None = None) -> Config:
 
 def acs_provider(config: Config) -> AcsTokenProvider:
     """The Acs-Token provider the config asks for."""
-    from .api import CommandAcsToken, FixedAcsToken, NoAcsToken, UrlAcsToken
+    from .api import CommandAcsToken, CurlAcsToken, FixedAcsToken, NoAcsToken, UrlAcsToken
 
     acs = config.acs_token
+    if acs.provider == "curl":
+        return CurlAcsToken(acs.curl_file)
     if acs.provider == "fixed":
         return FixedAcsToken(acs.token)
     if acs.provider == "command":
@@ -240,6 +260,7 @@ def make_client(config: Config, credential: Credential) -> ErnieClient:
         credential.baiduid,
         credential.bduss_bfess,
         base_url=config.base_url,
+        model=config.model,
         acs_token=acs_provider(config),
         timeouts=Timeouts(
             connect=config.connect_timeout,

@@ -9,7 +9,22 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Checker", "ConfigError", "find_line", "read_toml", "type_name"]
+from .urls import url_problem
+
+__all__ = [
+    "BACKENDS",
+    "Checker",
+    "ConfigError",
+    "check_backend",
+    "check_curl_file",
+    "check_model",
+    "check_qianfan",
+    "find_line",
+    "model_problem",
+    "read_toml",
+    "refuse_api_keys",
+    "type_name",
+]
 
 
 class ConfigError(Exception):
@@ -175,3 +190,158 @@ class Checker:
                 f"must be a table ([{key}] on a line of its own), not {type_name(value)}.",
             )
         return value
+
+
+# -- the web backend's settings ----------------------------------------------------
+
+_MODEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}")
+_COMMAND = re.compile(r"^\s*curl(\.exe)?\s|\s-H\s|--data|\n", re.IGNORECASE)
+
+
+def check_model(check: Checker, data: dict[str, Any], default: str, warnings: list[str]) -> str:
+    """``model``: a model code of the web service (EB35, EB45T, X1_1, EB50, or
+    a newer short code). Anything else is told in ``warnings`` and the default
+    used, since the service may still be asked."""
+    model = check.string(data, (), "model", default).strip()
+    if _MODEL.fullmatch(model):
+        return model
+    line = find_line(check.text, (), "model")
+    warnings.append(
+        f"{check.path}, line {line}, key 'model': {model[:40]!r} is not a model code (letters, "
+        f"digits and _, like EB35, EB45T, X1_1 or EB50), so {default} is used."
+    )
+    return default
+
+
+def check_curl_file(check: Checker, acs: dict[str, Any], warnings: list[str]) -> str:
+    """``acs_token.curl_file``: the path of a file holding a copied request,
+    resolved (``~``, and relative to the config file's folder). Never the
+    copied command itself: it holds the account's cookies."""
+    table = ("acs_token",)
+    raw = check.string(acs, table, "curl_file", "")
+    if _COMMAND.search(raw):
+        raise check.error(
+            table,
+            "curl_file",
+            "must be the path of a file holding the copied request, not the request "
+            "itself: it holds your cookies, which never go in the config file. Save the "
+            "copied cURL command to a file only you can read and give its path here.",
+        )
+    value = raw.strip()
+    if not value:
+        return ""
+    if not value.isprintable():
+        raise check.error(table, "curl_file", "holds a control or invisible character.")
+    path = Path(value).expanduser()
+    if not path.is_absolute():
+        path = check.path.parent / path
+    if path.is_dir():
+        raise check.error(table, "curl_file", f"names a directory ({path}), not a file.")
+    if not path.exists():
+        warnings.append(
+            f"{check.path}, key 'acs_token.curl_file': {path} does not exist yet. Save the "
+            "chat request copied from the browser (Copy as cURL) there before asking."
+        )
+    return str(path)
+
+
+# -- which backend, and the Qianfan backend's settings -----------------------------
+
+BACKENDS = ("web", "qianfan")
+_MODEL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/\-]{0,127}")
+_APPID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}")
+_VERSION_PATH = re.compile(r"/v\d+[A-Za-z0-9.]*$")
+_KEY_NAME = re.compile(
+    r"(?:qianfan_)?(?:api|access|secret)[_\-]?(?:key|token)|apikey", re.IGNORECASE
+)
+_KEY_VALUE = re.compile(r"bce-v3/", re.IGNORECASE)
+_API_KEY_REFUSED = (
+    "an API key never goes in the config file: anyone who can read it could use your "
+    "Qianfan account (and its bill). Remove this key (and its value) and run "
+    "`ernie-tui login --backend qianfan`, which keeps it in the OS keyring, or set "
+    "QIANFAN_API_KEY in the environment."
+)
+
+
+def _holds_key(value: object) -> bool:
+    if isinstance(value, str):
+        return _KEY_VALUE.search(value) is not None
+    if isinstance(value, list):
+        return any(_holds_key(item) for item in value)
+    return False
+
+
+def refuse_api_keys(check: Checker, data: dict[str, Any], table: tuple[str, ...] = ()) -> None:
+    """Refuse an API key anywhere in the file: a key named like one
+    (``api_key``, ``access_token``, ``key``/``token``/``secret`` in
+    ``[qianfan]``), or a value shaped like one (``bce-v3/…``). The value is
+    never repeated."""
+    for key, value in data.items():
+        named = _KEY_NAME.fullmatch(key) is not None or (
+            table == ("qianfan",) and key.lower() in ("key", "token", "secret", "password")
+        )
+        if named or _holds_key(value):
+            raise check.error(table, key, _API_KEY_REFUSED)
+        if isinstance(value, dict):
+            refuse_api_keys(check, value, (*table, key))
+
+
+def check_backend(check: Checker, data: dict[str, Any]) -> str:
+    """``backend``: which service answers, ``web`` or ``qianfan``."""
+    backend = check.string(data, (), "backend", "web").strip().lower()
+    if backend not in BACKENDS:
+        raise check.error(
+            (), "backend", f"must be one of {', '.join(BACKENDS)} (it is {backend[:40]!r})."
+        )
+    return backend
+
+
+def model_problem(backend: str, model: str) -> str | None:
+    """Why ``model`` cannot be a model of ``backend`` (as the end of a
+    sentence about it), or None."""
+    if backend == "web":
+        if _MODEL.fullmatch(model):
+            return None
+        return "is not a model code of the web service (letters, digits and _, like EB35 or X1_1)."
+    if _MODEL_ID.fullmatch(model):
+        return None
+    return (
+        "is not a model id (letters, digits and . _ - : /, like ernie-4.5-turbo-32k or "
+        "ernie-x1-turbo-32k)."
+    )
+
+
+def check_qianfan(
+    check: Checker, data: dict[str, Any], warnings: list[str], *, base_url: str, model: str
+) -> tuple[str, str, str, bool]:
+    """The ``[qianfan]`` table: its ``base_url``, ``appid``, ``model`` and
+    ``web_search`` (``base_url`` and ``model`` default to the arguments)."""
+    table = ("qianfan",)
+    qianfan = check.table(data, "qianfan")
+    check.unknown(qianfan, table, ("base_url", "appid", "model", "web_search"))
+    url = check.string(qianfan, table, "base_url", base_url).strip().rstrip("/")
+    problem = url_problem(url)
+    if problem is not None:
+        raise check.error(table, "base_url", problem.replace("https://yiyan.baidu.com", base_url))
+    if not _VERSION_PATH.search(url):
+        line = find_line(check.text, table, "base_url")
+        warnings.append(
+            f"{check.path}, line {line}, key 'qianfan.base_url': it does not end with the "
+            f"API's version path (like /v2 in {base_url}); requests go to "
+            "<base_url>/chat/completions."
+        )
+    appid = check.string(qianfan, table, "appid", "").strip()
+    if appid and not _APPID.fullmatch(appid):
+        raise check.error(
+            table, "appid", "must be the app id as the Qianfan console shows it, like app-AbC123."
+        )
+    chosen = check.string(qianfan, table, "model", model).strip()
+    problem = model_problem("qianfan", chosen)
+    if problem is not None:
+        raise check.error(table, "model", problem)
+    web_search = qianfan.get("web_search", False)
+    if not isinstance(web_search, bool):
+        raise check.error(
+            table, "web_search", f"must be true or false, not {type_name(web_search)}."
+        )
+    return url, appid, chosen, web_search

@@ -4,7 +4,9 @@ operation round-trips, and answers stream as they arrive."""
 from __future__ import annotations
 
 import asyncio
+import json
 
+import httpx
 import pytest
 
 from ernie_tui.api import (
@@ -245,3 +247,24 @@ async def test_leaving_the_block_early_closes_the_stream(
     assert stream.answer is None
     # The connection is usable again right away.
     assert (await client.list_conversations()).all()
+
+
+async def test_the_model_code_reaches_the_request_body(client: ErnieClient) -> None:
+    bodies: list[dict[str, object]] = []
+
+    async def record(request: httpx.Request) -> None:
+        if request.url.path.endswith("/conversation/v2"):
+            bodies.append(json.loads(request.content))
+
+    client._http.event_hooks["request"].append(record)
+    first = await client.ask("default model")
+    await client.ask("thinking model", first.session_id, first.bot_chat_id, model="X1_1")
+    client.model = "EB45T"
+    async with client.ask_stream("the client's model now") as stream:
+        assert stream.model == "EB45T"
+        [p async for p in stream]
+    assert [(b["model"], b["isSlowThought"]) for b in bodies] == [
+        ("EB35", False),
+        ("X1_1", True),
+        ("EB45T", False),
+    ]

@@ -3,6 +3,7 @@ secrets refused, and the client built from it talking to the real server."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -202,3 +203,102 @@ async def test_make_client_talks_to_the_configured_server(
         conversations = await client.list_conversations()
         assert [s.session_id for s in conversations.all()] == [session_id]
         assert account.bduss.reveal() not in repr(client)
+
+
+# -- the web backend's model and the copied browser request --------------------------
+
+
+def test_the_model_is_read(tmp_path: Path) -> None:
+    from ernie_tui.backends.web import WEB_MODELS
+
+    for choice in WEB_MODELS:
+        config = load_config(write(tmp_path, f'model = "{choice.id}"\n'))
+        assert (config.model, config.warnings) == (choice.id, ())
+    newer = load_config(write(tmp_path, 'model = "EB60_pro"\n'))
+    assert (newer.model, newer.warnings) == ("EB60_pro", ())
+    assert load_config(tmp_path / "absent.toml").model == "EB35"
+
+
+@pytest.mark.parametrize("value", ["ERNIE 4.5 Turbo", "", "x" * 60, "模型", "EB35;drop"])
+def test_a_model_that_cannot_be_a_code_is_warned_about(tmp_path: Path, value: str) -> None:
+    path = write(tmp_path, f'theme = "nord"\nmodel = "{value}"\n')
+    config = load_config(path)
+    assert config.model == "EB35"
+    [warning] = config.warnings
+    assert str(path) in warning and "line 2" in warning and "'model'" in warning
+    assert "EB35 is used" in warning
+
+
+def test_a_model_that_is_not_a_string_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="line 1, key 'model': must be a string"):
+        load_config(write(tmp_path, "model = 45\n"))
+
+
+def test_the_curl_provider_reads_its_file(tmp_path: Path) -> None:
+    from ernie_tui.api import CurlAcsToken
+
+    (tmp_path / "acs.curl").write_text("curl 'https://ernie.baidu.com'\n")
+    config = load_config(
+        write(tmp_path, '[acs_token]\nprovider = "curl"\ncurl_file = "acs.curl"\n')
+    )
+    # A relative path is the config file's neighbour, whatever the working directory.
+    assert config.acs_token.curl_file == str(tmp_path / "acs.curl")
+    assert config.warnings == ()
+    provider = acs_provider(config)
+    assert isinstance(provider, CurlAcsToken) and provider.path == tmp_path / "acs.curl"
+    home = load_config(write(tmp_path, '[acs_token]\ncurl_file = "~/ernie.curl"\n'))
+    assert home.acs_token.curl_file == str(Path("~/ernie.curl").expanduser())
+
+
+def test_a_curl_file_not_there_yet_is_warned_about(tmp_path: Path) -> None:
+    text = '[acs_token]\nprovider = "curl"\ncurl_file = "later.curl"\n'
+    config = load_config(write(tmp_path, text))
+    [warning] = config.warnings
+    assert "later.curl" in warning and "does not exist yet" in warning
+    assert "Copy as cURL" in warning
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "key", "why"),
+    [
+        ('[acs_token]\nprovider = "curl"\n', 1, "acs_token.curl_file", "required"),
+        ("[acs_token]\ncurl_file = 7\n", 2, "acs_token.curl_file", "string"),
+        ('[acs_token]\ncurl_file = "."\n', 2, "acs_token.curl_file", "directory"),
+        ('[acs_token]\ncurl_file = "a\\u0007b"\n', 2, "acs_token.curl_file", "control"),
+    ],
+)
+def test_curl_file_mistakes_name_file_line_and_key(
+    tmp_path: Path, text: str, line: int, key: str, why: str
+) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert (info.value.line, info.value.key) == (line, key)
+    assert why in str(info.value) and str(path) in str(info.value)
+
+
+def test_the_copied_command_itself_is_refused_and_not_echoed(tmp_path: Path) -> None:
+    command = (
+        "curl 'https://ernie.baidu.com/eb/chat/conversation/v2' -H 'Acs-Token: 1733_1733_"
+        "SECRETTOKEN' -b 'BDUSS_BFESS=SECRETCOOKIE'"
+    )
+    path = write(tmp_path, f'[acs_token]\nprovider = "curl"\ncurl_file = {json.dumps(command)}\n')
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert "line 3" in message and "not the request itself" in message
+    assert "SECRET" not in message
+
+
+async def test_make_client_asks_with_the_configured_model(
+    server: ServerThread, account: Account
+) -> None:
+    config = Config(base_url=server.base_url, model="X1_1")
+    credential = Credential(account.baiduid, account.bduss, "session")
+    async with make_client(config, credential) as client:
+        assert client.model == "X1_1"
+        async with client.ask_stream("think first", reasoning=True) as stream:
+            pieces = [p async for p in stream]
+    # The embedded server thinks aloud for the thinking model only.
+    assert any(p.reasoning for p in pieces) and stream.answer is not None
+    assert stream.answer.reasoning

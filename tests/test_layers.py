@@ -30,7 +30,7 @@ ALLOWED: dict[str, set[str]] = {
     "api": {"sanitize"},
     "qianfan": {"api", "sanitize"},
     "server": {"sanitize"},
-    "backends": {"api", "sanitize"},
+    "backends": {"api", "sanitize", "qianfan", "library"},
     "library": {"api", "sanitize"},
     "core": {"backends", "sanitize"},
     "credentials": {"api", "sanitize", "cookies", "urls"},

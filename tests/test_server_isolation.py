@@ -234,6 +234,9 @@ def _requests(owned: Owned, unknown: str) -> dict[tuple[str, str], list[tuple[st
         ("POST", f"{CONTROL_PREFIX}/faults"): [],
         ("DELETE", f"{CONTROL_PREFIX}/faults"): [],
         ("GET", "/demo/image/{name}"): [],
+        # Qianfan's /v2 keeps no data at all (the service keeps no conversations).
+        ("POST", "/v2/chat/completions"): [],
+        ("GET", "/v2/models"): [],
     }
 
 

@@ -1,7 +1,17 @@
 """The ERNIE Bot web protocol: an async client, its typed results and errors,
 and the seed document's synchronous ``Ernie`` API. No Textual, no keyring."""
 
-from ._acs import AcsTokenProvider, CommandAcsToken, FixedAcsToken, NoAcsToken, UrlAcsToken
+from ._acs import (
+    AcsTokenProvider,
+    AcsTokens,
+    AcsTokensProvider,
+    CommandAcsToken,
+    CurlAcsToken,
+    FixedAcsToken,
+    NoAcsToken,
+    UrlAcsToken,
+)
+from ._ask import is_thinking_model
 from ._client import DEFAULT_BASE_URL, ErnieClient
 from ._exceptions import (
     AccessRestrictedError,
@@ -16,7 +26,16 @@ from ._exceptions import (
 )
 from ._http import Timeouts
 from ._limits import Limits
-from ._models import Answer, AnswerPiece, Chat, ConversationDetail, Conversations, Session, Share
+from ._models import (
+    Answer,
+    AnswerPiece,
+    Chat,
+    Citation,
+    ConversationDetail,
+    Conversations,
+    Session,
+    Share,
+)
 from ._secret import Secret, mask
 from ._stream import AnswerStream
 from ._sync import Ernie
@@ -26,13 +45,17 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "AccessRestrictedError",
     "AcsTokenProvider",
+    "AcsTokens",
+    "AcsTokensProvider",
     "Answer",
     "AnswerPiece",
     "AnswerStream",
     "Chat",
+    "Citation",
     "CommandAcsToken",
     "ConversationDetail",
     "Conversations",
+    "CurlAcsToken",
     "Ernie",
     "ErnieClient",
     "ErnieError",
@@ -52,5 +75,6 @@ __all__ = [
     "Timeouts",
     "UrlAcsToken",
     "display_url",
+    "is_thinking_model",
     "mask",
 ]

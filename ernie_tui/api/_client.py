@@ -267,11 +267,19 @@ class ErnieClient:
         parent_chat_id: str = "0",
         *,
         session_name: str | None = None,
+        model: str | None = None,
+        web_search: bool = False,
+        reasoning: bool = False,
     ) -> AnswerStream:
         """Ask a question; use as ``async with client.ask_stream(q) as answer``.
 
         An empty ``session_id`` creates a new conversation named
-        ``session_name`` (default: the question).
+        ``session_name`` (default: the question). ``model`` is the model code
+        of the ask body (default: :attr:`model`); a thinking one (``X1…``)
+        reasons first: iterating yields its increments too when
+        ``reasoning`` is true (pieces with ``reasoning`` set, ``text`` empty),
+        and the answer keeps it whole. ``web_search`` lets the answer search
+        the web.
         """
         return AnswerStream(
             self,
@@ -279,11 +287,21 @@ class ErnieClient:
             session_id or "",
             parent_chat_id or "0",
             session_name if session_name is not None else question,
+            model=model or self.model,
+            web_search=web_search,
+            reasoning=reasoning,
         )
 
-    async def ask(self, question: str, session_id: str = "", parent_chat_id: str = "0") -> Answer:
+    async def ask(
+        self,
+        question: str,
+        session_id: str = "",
+        parent_chat_id: str = "0",
+        *,
+        model: str | None = None,
+    ) -> Answer:
         """Ask and wait for the whole answer."""
-        async with self.ask_stream(question, session_id, parent_chat_id) as stream:
+        async with self.ask_stream(question, session_id, parent_chat_id, model=model) as stream:
             async for _ in stream:
                 pass
         assert stream.answer is not None

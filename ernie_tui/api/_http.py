@@ -17,7 +17,7 @@ import httpx
 from ._exceptions import ErnieError, NetworkError, ServerTimeoutError
 from ._secret import Secret
 
-__all__ = ["Timeouts", "basic_auth", "deadline", "network_error", "open_http"]
+__all__ = ["Timeouts", "basic_auth", "deadline", "network_error", "open_http", "origin_of"]
 
 USER_AGENT = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
@@ -29,7 +29,11 @@ class Timeouts:
     """How long to wait: to connect; for a whole ordinary reply (``request``: a
     deadline from sending the request to the reply's last byte, however
     steadily the bytes come); and, on an answer stream, between two arrivals
-    (``idle``: an answer may take as long as it keeps coming)."""
+    (``idle``: an answer may take as long as it keeps coming). A thinking
+    model's reasoning (``thought`` events) arrives like the answer, so each
+    increment of it starts the idle wait again: a minute of thinking or more
+    is no stall while it keeps coming, and the 60 s default allows a minute
+    of silence."""
 
     __slots__ = ("connect", "idle", "request")
 
@@ -73,6 +77,9 @@ class _CookieAuth(httpx.Auth):
             parts.append(f"BAIDUID={self._baiduid.reveal()}")
         if self._bduss:
             parts.append(f"BDUSS_BFESS={self._bduss.reveal()}")
+        extra = request.headers.get("Cookie")
+        if extra:  # the browser's other cookies, set by the request (a copied one's)
+            parts.append(extra)
         if parts:
             request.headers["Cookie"] = "; ".join(parts)
         if self._basic:
@@ -89,6 +96,13 @@ def basic_auth(user: str, password: str) -> Secret:
     return Secret(f"Basic {token}")
 
 
+def origin_of(base_url: str) -> str:
+    """``scheme://host[:port]`` of a base URL (given without a user name or
+    password): the page's origin."""
+    parts = urlsplit(base_url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else base_url
+
+
 def open_http(
     base_url: str,
     baiduid: Secret,
@@ -99,14 +113,17 @@ def open_http(
 ) -> httpx.AsyncClient:
     """The connection pool a client sends through: the web client's headers,
     the cookies added per request, the request and connect timeouts, no
-    redirects and nothing taken from the environment."""
+    redirects and nothing taken from the environment. ``Origin`` and
+    ``Referer`` name the configured host, as the web page does."""
+    origin = origin_of(base_url)
     return httpx.AsyncClient(
         base_url=base_url,
         auth=_CookieAuth(baiduid, bduss, basic),
         headers={
             "User-Agent": USER_AGENT,
-            "Origin": "https://yiyan.baidu.com",
-            "Referer": "https://yiyan.baidu.com/",
+            "Origin": origin,
+            "Referer": f"{origin}/",
+            "Device-Type": "pc",
             "Accept": "application/json, text/plain, */*",
             "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8",
         },

@@ -9,6 +9,8 @@ __all__ = [
     "Answer",
     "AnswerPiece",
     "Chat",
+    "ChatState",
+    "Citation",
     "ConversationDetail",
     "Conversations",
     "Session",
@@ -16,6 +18,16 @@ __all__ = [
 ]
 
 Role = Literal["user", "robot"]
+ChatState = Literal["", "complete", "incomplete", "stopped", "streaming"]
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """One reference an answer cites as ``[n]`` (web search)."""
+
+    index: int
+    title: str
+    url: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +75,16 @@ class Chat:
     text: str
     create_time: str = ""
     urls: tuple[str, ...] = ()
+    reasoning: str = ""
+    """The reasoning a thinking model showed before the answer."""
+    model: str = ""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    flag: int = 0
+    """Non-zero: the service withheld part of this answer (a safety intervention)."""
+    citations: tuple[Citation, ...] = ()
+    state: ChatState = ""
+    """``incomplete`` or ``stopped`` for an answer that did not finish."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,11 +116,14 @@ class Share:
 
 @dataclass(frozen=True, slots=True)
 class AnswerPiece:
-    """One increment of a streamed answer."""
+    """One increment of a streamed answer: of its text (``text``, ``urls``), or
+    of the reasoning a thinking model shows first (``reasoning``, with ``text``
+    empty)."""
 
     text: str
     urls: tuple[str, ...] = ()
     chat_id: str = ""
+    reasoning: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,3 +138,5 @@ class Answer:
     bot_chat_id: str = ""
     session_id: str = ""
     user_chat_id: str = ""
+    reasoning: str = ""
+    """What a thinking model reasoned before the answer (empty for the others)."""

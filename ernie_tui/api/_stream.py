@@ -1,6 +1,10 @@
 """The streamed answer: one ``POST /eb/chat/conversation/v2`` read as server-sent
 events, each event turned into an :class:`AnswerPiece` or the final
-:class:`Answer`, every failure into the client's own error with what arrived."""
+:class:`Answer`, every failure into the client's own error with what arrived.
+
+A thinking model (``X1…``) sends its reasoning first, as ``thought`` events:
+their ``is_end: 1`` ends the reasoning, not the answer. ``step`` events (what
+the model is doing) are skipped; only ``message`` with ``is_end: 1`` ends it."""
 
 from __future__ import annotations
 
@@ -11,8 +15,10 @@ from typing import Any, Protocol, Self
 
 import httpx
 
-from ._acs import AcsTokenProvider
+from ._acs import AcsTokenProvider, request_tokens
+from ._ask import ask_fields, ask_headers, with_hint
 from ._exceptions import (
+    AccessRestrictedError,
     IncompleteAnswerError,
     ProtocolError,
     ReplyTooLargeError,
@@ -44,7 +50,9 @@ class StreamClient(Protocol):
 
     acs_token: AcsTokenProvider
     baiduid: Secret
+    bduss_bfess: Secret
     model: str
+    base_url: str
     host: str
     timeouts: Timeouts
     limits: Limits
@@ -64,6 +72,11 @@ class AnswerStream:
     client's ``limits.answer_chars``, or a stream line or event longer than
     ``limits.event_bytes``, stops with :class:`ReplyTooLargeError`, which
     keeps what arrived in ``partial`` like every other error.
+
+    A thinking model's reasoning is kept in :attr:`reasoning` (and the
+    answer's); with ``reasoning=True`` its increments are yielded too, as
+    pieces with ``reasoning`` set and ``text`` empty. It may be at most
+    ``limits.answer_chars`` long, like the answer.
     """
 
     def __init__(
@@ -73,15 +86,26 @@ class AnswerStream:
         session_id: str,
         parent_chat_id: str,
         session_name: str,
+        *,
+        model: str | None = None,
+        web_search: bool = False,
+        reasoning: bool = False,
     ) -> None:
         self._client = client
         self.question = question
         self.session_id = session_id
         self.parent_chat_id = parent_chat_id
         self.session_name = session_name
+        self._model = model
+        self.web_search = web_search
+        self._yield_reasoning = reasoning
         self.bot_chat_id = ""
         self.user_chat_id = ""
         self.answer: Answer | None = None
+        self._thought: list[str] = []
+        self._thought_chars = 0
+        self._held_thought = ""
+        self._stale_hint = ""  # what to add when the service refuses the tokens
         self._pieces: list[str] = []
         self._urls: list[str] = []
         self._held = ""  # the start of an <img>/<br> tag cut between increments
@@ -107,31 +131,43 @@ class AnswerStream:
     def urls(self) -> tuple[str, ...]:
         return self.answer.urls if self.answer is not None else tuple(self._urls)
 
+    @property
+    def model(self) -> str:
+        """The model code the question is asked with."""
+        return self._model or self._client.model
+
+    @property
+    def reasoning(self) -> str:
+        """The reasoning a thinking model showed so far (empty for the others)."""
+        if self.answer is not None:
+            return self.answer.reasoning
+        if len(self._thought) > 1:
+            self._thought = ["".join(self._thought)]
+        return self._thought[0] if self._thought else ""
+
     async def __aenter__(self) -> Self:
+        try:
+            return await self._open()
+        except AccessRestrictedError as exc:
+            raise with_hint(exc, self._stale_hint) from None
+
+    async def _open(self) -> Self:
         client = self._client
-        token = await client.acs_token.token(client.baiduid)
-        sign = token.reveal() if token else ""
+        tokens = await request_tokens(client.acs_token, client.baiduid, client.bduss_bfess)
         body = client._body(
-            code=0,
-            jt="",
-            msg="",
-            model=client.model,
-            parentChatId=self.parent_chat_id,
-            pluginInfo=[],
-            plugins=[],
-            sessionId=self.session_id,
-            sessionName=self.session_name,
-            sign=sign,
-            text=self.question,
-            type=10,
+            **ask_fields(
+                question=self.question,
+                session_id=self.session_id,
+                session_name=self.session_name,
+                parent_chat_id=self.parent_chat_id,
+                model=self.model,
+                web_search=self.web_search,
+                tokens=tokens,
+            )
         )
-        headers = {
-            "Content-Type": "application/json",
-            "Accept": "text/event-stream, application/json",
-        }
-        if sign:
-            headers["Acs-Token"] = sign
-        del sign, token
+        headers = ask_headers(client.base_url, self.session_id, tokens)
+        self._stale_hint = tokens.stale_hint if tokens else ""
+        del tokens
         request = client._http.build_request(
             "POST",
             "/eb/chat/conversation/v2",
@@ -225,6 +261,8 @@ class AnswerStream:
         except ReplyTooLargeError as exc:
             log.info("stopped an answer stream: %s", type(exc).__name__)
             raise ReplyTooLargeError(exc.message, limit=exc.limit, partial=self.text) from None
+        except AccessRestrictedError as exc:
+            raise with_hint(exc, self._stale_hint) from None
         if self.answer is None:
             raise IncompleteAnswerError(
                 "The answer was cut off before it finished; what arrived is kept. "
@@ -257,7 +295,11 @@ class AnswerStream:
         if name == "major":
             self._take_major(data)
             return None
+        if name == "thought":
+            return self._take_thought(data)
         if name != "message":
+            if name == "step":
+                log.debug("skipped a step event of the answer stream")
             return None
         content = data.get("content")
         content = content if isinstance(content, str) else ""
@@ -275,6 +317,7 @@ class AnswerStream:
                 bot_chat_id=self.bot_chat_id,
                 session_id=self.session_id,
                 user_chat_id=self.user_chat_id,
+                reasoning=self.reasoning + self._held_thought,
             )
             self._pieces = [text]
             return None
@@ -292,18 +335,50 @@ class AnswerStream:
         self._chars += len(text)
         if self._chars > self._max_chars:
             raise self._too_long()
-        if self._decoder is not None:
-            # The final event repeats the whole answer (``tokens_all``), JSON-escaped:
-            # its line may be as long as the text that arrived, and no longer.
-            self._decoder.max_event = self._event_limit + ESCAPED_CHAR_BYTES * self._chars
+        self._grow_event_limit()
         if urls:
             self._urls.extend(urls)
         return AnswerPiece(text=text, urls=urls, chat_id=self.bot_chat_id)
 
-    def _too_long(self) -> ReplyTooLargeError:
+    def _grow_event_limit(self) -> None:
+        if self._decoder is not None:
+            # A final event repeats the whole text (``tokens_all``), JSON-escaped:
+            # its line may be as long as the text that arrived, and no longer.
+            chars = self._chars + self._thought_chars
+            self._decoder.max_event = self._event_limit + ESCAPED_CHAR_BYTES * chars
+
+    def _take_thought(self, data: dict[str, Any]) -> AnswerPiece | None:
+        """An increment of the reasoning; its ``is_end`` ends only the reasoning
+        (a whole ``tokens_all`` then replaces what arrived)."""
+        content = data.get("content")
+        content = content if isinstance(content, str) else ""
+        final = data.get("tokens_all")
+        if data.get("is_end") in (1, "1", True) and isinstance(final, str) and final:
+            whole, _ = split_images(final)
+            if len(whole) > self._max_chars:
+                raise self._too_long("reasoning")
+            self._thought, self._thought_chars, self._held_thought = [whole], len(whole), ""
+            return None
+        if self._held_thought:
+            content, self._held_thought = self._held_thought + content, ""
+        if "<" in content:
+            content, self._held_thought = hold_partial_tag(content)
+        if not content:
+            return None
+        text, _ = split_images(content)
+        self._thought_chars += len(text)
+        if self._thought_chars > self._max_chars:
+            raise self._too_long("reasoning")
+        self._thought.append(text)
+        self._grow_event_limit()
+        if not text or not self._yield_reasoning:
+            return None
+        return AnswerPiece(text="", chat_id=self.bot_chat_id, reasoning=text)
+
+    def _too_long(self, what: str = "answer") -> ReplyTooLargeError:
         limit = self._max_chars
         return ReplyTooLargeError(
-            f"The answer passed {amount(limit, 'characters')} without ending, so the client "
+            f"The {what} passed {amount(limit, 'characters')} without ending, so the client "
             "stopped it. What arrived is kept.",
             limit=limit,
             partial=self.text,

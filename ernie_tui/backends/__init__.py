@@ -32,8 +32,11 @@ from ._base import (
     Final,
     Ids,
     Images,
+    ModelChoice,
     ThinkingText,
+    Trimmed,
     Usage,
+    Withheld,
 )
 from .web import WebAskStream, WebBackend
 
@@ -54,6 +57,7 @@ __all__ = [
     "Ids",
     "Images",
     "IncompleteAnswerError",
+    "ModelChoice",
     "NetworkError",
     "NotSignedInError",
     "ProtocolError",
@@ -63,7 +67,9 @@ __all__ = [
     "Session",
     "Share",
     "ThinkingText",
+    "Trimmed",
     "Usage",
     "WebAskStream",
     "WebBackend",
+    "Withheld",
 ]

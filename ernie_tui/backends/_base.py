@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol, Self
 
-from ..api import ConversationDetail, Conversations, Session, Share
+from ..api import Citation, ConversationDetail, Conversations, Session, Share
 
 __all__ = [
     "AnswerText",
@@ -30,8 +30,11 @@ __all__ = [
     "Final",
     "Ids",
     "Images",
+    "ModelChoice",
     "ThinkingText",
+    "Trimmed",
     "Usage",
+    "Withheld",
 ]
 
 
@@ -46,7 +49,21 @@ class Capabilities:
     thinking: bool = False
     """Answers may come with reasoning text first."""
     web_search: bool = False
-    """Answers may search the web and cite what they found."""
+    """Answers may search the web and cite what they found (a toggle)."""
+    system_prompt: bool = False
+    """A conversation may have a system prompt."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelChoice:
+    """A model the user may choose."""
+
+    id: str
+    label: str = ""
+    context_tokens: int = 0
+    """How many tokens of thread the model takes (0: unknown)."""
+    reasoning: bool = False
+    """Whether it thinks aloud before answering."""
 
 
 # -- what an answer stream yields ---------------------------------------------------
@@ -71,15 +88,6 @@ class Images:
     """Images the answer drew or showed, by address."""
 
     urls: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Citation:
-    """One reference an answer cites: ``[n]`` in the text."""
-
-    index: int
-    title: str
-    url: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +124,22 @@ class Final:
     bot_chat_id: str = ""
 
 
-AskEvent = ThinkingText | AnswerText | Images | Citations | Usage | Ids | Final
+@dataclass(frozen=True, slots=True)
+class Trimmed:
+    """The thread was too long for the model: its oldest ``turns`` were left
+    out of this question."""
+
+    turns: int
+
+
+@dataclass(frozen=True, slots=True)
+class Withheld:
+    """The service withheld part of the answer (``flag != 0``)."""
+
+    flag: int
+
+
+AskEvent = ThinkingText | AnswerText | Images | Citations | Usage | Ids | Trimmed | Withheld | Final
 """What iterating an :class:`AskStream` yields; :class:`Final` comes last."""
 
 
@@ -205,3 +228,24 @@ class Backend(Protocol):
     async def delete_all_shares(self, user_id: str) -> None: ...
 
     def share_url(self, key: str) -> str: ...
+
+    # -- models, system prompt, web search ---------------------------------------------
+
+    model: str
+    """The model new conversations use (a conversation remembers its own)."""
+    web_search: bool
+    """Whether questions may search the web (where ``capabilities.web_search``)."""
+
+    async def models(self) -> tuple[ModelChoice, ...]:
+        """The models to choose from."""
+        ...
+
+    def model_of(self, session_id: str) -> str:
+        """The model a conversation uses (its own, else :attr:`model`)."""
+        ...
+
+    async def set_model(self, session_id: str, model: str) -> None:
+        """Use ``model`` in this conversation from now on (empty id: new ones)."""
+
+    async def set_system_prompt(self, session_id: str, prompt: str) -> None:
+        """Where ``capabilities.system_prompt``."""

@@ -1,25 +1,40 @@
 """The ERNIE Bot web protocol behind the seam: :class:`WebBackend` adapts an
-:class:`~ernie_tui.api.ErnieClient`, with no change in behaviour."""
+:class:`~ernie_tui.api.ErnieClient`. A question goes with its conversation's
+model; a thinking model's reasoning streams as :class:`ThinkingText`."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
 from ..api import AnswerStream, ConversationDetail, Conversations, ErnieClient, Session, Share
-from ._base import AnswerText, AskEvent, Backend, Capabilities, Final, Ids, Images
+from ._base import (
+    AnswerText,
+    AskEvent,
+    Backend,
+    Capabilities,
+    Final,
+    Ids,
+    Images,
+    ModelChoice,
+    ThinkingText,
+)
 
-__all__ = ["WebAskStream", "WebBackend"]
+__all__ = ["WEB_MODELS", "WebAskStream", "WebBackend"]
 
 
 class WebAskStream:
-    """An answer of the web protocol as :mod:`backends` events."""
+    """An answer of the web protocol as :mod:`backends` events. ``on_session``
+    hears the id of the conversation the answer is in, as soon as it is known."""
 
-    __slots__ = ("_stream",)
+    __slots__ = ("_on_session", "_stream")
 
-    def __init__(self, stream: AnswerStream) -> None:
+    def __init__(
+        self, stream: AnswerStream, on_session: Callable[[str], None] | None = None
+    ) -> None:
         self._stream = stream
+        self._on_session = on_session
 
     @property
     def text(self) -> str:
@@ -57,8 +72,12 @@ class WebAskStream:
         bot_chat_id = ""
         async for piece in stream:
             if stream.session_id != session_id or stream.bot_chat_id != bot_chat_id:
+                if stream.session_id != session_id and self._on_session is not None:
+                    self._on_session(stream.session_id)
                 session_id, bot_chat_id = stream.session_id, stream.bot_chat_id
                 yield Ids(session_id, stream.user_chat_id, bot_chat_id)
+            if piece.reasoning:
+                yield ThinkingText(piece.reasoning)
             if piece.text:
                 yield AnswerText(piece.text)
             if piece.urls:
@@ -67,6 +86,8 @@ class WebAskStream:
         assert answer is not None  # the stream raises when it ends without one
         final_session = answer.session_id or stream.session_id
         final_bot = answer.bot_chat_id or stream.bot_chat_id
+        if final_session != session_id and self._on_session is not None:
+            self._on_session(final_session)
         if final_session != session_id or final_bot != bot_chat_id:
             yield Ids(final_session, answer.user_chat_id or stream.user_chat_id, final_bot)
         yield Final(
@@ -78,13 +99,48 @@ class WebAskStream:
         )
 
 
+WEB_MODELS: tuple[ModelChoice, ...] = (
+    ModelChoice("EB35", "ERNIE 3.5"),
+    ModelChoice("EB45T", "ERNIE 4.5 Turbo"),
+    ModelChoice("X1_1", "ERNIE X1 (thinks before answering)", reasoning=True),
+    ModelChoice("EB50", "ERNIE 5.0"),
+)
+"""The model codes of the web service's ask body (seen in 2025–26)."""
+
+
 class WebBackend:
     """Conversations kept by the ERNIE Bot web service."""
 
-    capabilities = Capabilities(shares=True, server_history=True)
+    capabilities = Capabilities(shares=True, server_history=True, thinking=True)
 
     def __init__(self, client: ErnieClient) -> None:
         self.client = client
+        self.web_search = False
+        self._models: dict[str, str] = {}
+        """Conversations' own models, for this run (the service's lists do not say)."""
+
+    @property
+    def model(self) -> str:
+        return self.client.model
+
+    @model.setter
+    def model(self, model: str) -> None:
+        self.client.model = model
+
+    async def models(self) -> tuple[ModelChoice, ...]:
+        return WEB_MODELS
+
+    def model_of(self, session_id: str) -> str:
+        return self._models.get(session_id, self.client.model)
+
+    async def set_model(self, session_id: str, model: str) -> None:
+        if session_id:
+            self._models[session_id] = model
+        else:
+            self.client.model = model
+
+    async def set_system_prompt(self, session_id: str, prompt: str) -> None:
+        raise NotImplementedError("the web service has no system prompt")
 
     def __repr__(self) -> str:
         return f"WebBackend({self.client!r})"
@@ -132,7 +188,24 @@ class WebBackend:
     def ask(
         self, question: str, session_id: str = "", parent: str = "0", *, name: str | None = None
     ) -> WebAskStream:
-        return WebAskStream(self.client.ask_stream(question, session_id, parent, session_name=name))
+        """Ask with the conversation's model (:meth:`model_of`); a new
+        conversation keeps the model it was started with."""
+        model = self.model_of(session_id)
+        stream = self.client.ask_stream(
+            question,
+            session_id,
+            parent,
+            session_name=name,
+            model=model,
+            web_search=self.web_search,
+            reasoning=True,
+        )
+
+        def remember(new_id: str) -> None:
+            if new_id and new_id not in self._models:
+                self._models[new_id] = model
+
+        return WebAskStream(stream, None if session_id else remember)
 
     async def list_shares(self) -> tuple[Share, ...]:
         return await self.client.list_shares()

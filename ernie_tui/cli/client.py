@@ -43,6 +43,8 @@ def load_config(args: argparse.Namespace) -> Config:
         raise Fail(f"{exc}\nFix the config file and try again.", EXIT_USAGE) from None
     if explicit and not config_path(args.config).exists():
         err(f"warning: config file {config_path(args.config)} does not exist; using defaults.")
+    for warning in config.warnings:
+        err(f"warning: {warning}")
     base_url = (args.base_url or os.environ.get(ENV_BASE_URL) or "").strip()
     if base_url:
         base_url = base_url.rstrip("/")

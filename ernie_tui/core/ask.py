@@ -21,10 +21,15 @@ from ..backends import (
     AnswerText,
     AskStream,
     Backend,
+    Citations,
     ErnieError,
     Final,
     Ids,
     Images,
+    ThinkingText,
+    Trimmed,
+    Usage,
+    Withheld,
 )
 
 __all__ = [
@@ -32,6 +37,7 @@ __all__ = [
     "AskFlow",
     "Created",
     "Done",
+    "Extra",
     "Failed",
     "FlowEvent",
     "Pacing",
@@ -40,6 +46,7 @@ __all__ = [
     "State",
     "Stopped",
     "Text",
+    "Thinking",
     "Turn",
     "TurnImages",
     "short_name",
@@ -126,6 +133,24 @@ class TurnImages:
 
 
 @dataclass(frozen=True, slots=True)
+class Thinking:
+    """An increment of the reasoning shown before the answer."""
+
+    turn: Turn
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Extra:
+    """What the service said about the answer besides its text: the sources
+    it cites, the tokens it took, that part of it was withheld, or that the
+    thread was trimmed to fit the model (the backend's event, as it came)."""
+
+    turn: Turn
+    event: Citations | Usage | Withheld | Trimmed
+
+
+@dataclass(frozen=True, slots=True)
 class Done:
     turn: Turn
     final: Final
@@ -142,7 +167,7 @@ class Failed:
     error: ErnieError
 
 
-FlowEvent = Started | Created | Text | TurnImages | Done | Stopped | Failed
+FlowEvent = Started | Created | Text | Thinking | TurnImages | Extra | Done | Stopped | Failed
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,8 +349,12 @@ class AskFlow:
                 emit(Text(turn, event.text))
             elif isinstance(event, Ids):
                 self._take_ids(turn, event)
+            elif isinstance(event, ThinkingText):
+                emit(Thinking(turn, event.text))
             elif isinstance(event, Images):
                 emit(TurnImages(turn, event.urls))
+            elif isinstance(event, Citations | Usage | Withheld | Trimmed):
+                emit(Extra(turn, event))
             elif isinstance(event, Final):
                 self._take_ids(turn, Ids(event.session_id, event.user_chat_id, event.bot_chat_id))
                 turn.final = event

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..api import Chat, ConversationDetail, Conversations, Session
+from ..api import Chat, Citation, ConversationDetail, Conversations, Session
 from ._base import Base
 from ._errors import NotFoundError
 from ._records import ROOT, Conversation, Message, new_id, read_time, valid_text
@@ -108,6 +108,13 @@ class ConversationMethods(Base):
                 role="user" if m.role == "user" else "robot",
                 text=m.text,
                 create_time=self._shown_time(m.created),
+                reasoning=m.reasoning,
+                model=m.model,
+                prompt_tokens=m.prompt_tokens or 0,
+                completion_tokens=m.completion_tokens or 0,
+                flag=m.flag,
+                citations=tuple(Citation(c.index, c.title, c.url) for c in m.citations),
+                state="" if m.state == "complete" or m.role == "user" else m.state,
             )
             for m in messages
         )

@@ -1,8 +1,8 @@
 """The embedded ERNIE Bot server: every endpoint of the protocol, on Starlette.
 
-The protocol's handlers live in :mod:`.web`, the control endpoints in
-:mod:`.control`, what they share on the wire in :mod:`.http` and what they
-know of a request in :mod:`.context`.
+The protocol's handlers live in :mod:`.web` (Qianfan V2's ``/v2`` in
+:mod:`.qianfan`), the control endpoints in :mod:`.control`, what they share on
+the wire in :mod:`.http` and what they know of a request in :mod:`.context`.
 
 The control endpoints under :data:`CONTROL_PREFIX` (queue faults, seed an
 account) and the ``X-Ernie-Fault`` header exist only when the app is created
@@ -19,7 +19,7 @@ from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
 from . import control as _control
-from . import images, web
+from . import images, qianfan, web
 from .context import Context
 from .control import CONTROL_PREFIX
 from .http import MAX_BODY, BodyLimit
@@ -33,7 +33,7 @@ def create_app(state: ServerState, *, control: bool = False) -> ASGIApp:
     and the ``X-Ernie-Fault`` header: only for tests, never on a server others
     can reach (anyone could queue faults that hit every account)."""
     ctx = Context(state, control=control)
-    routes = [*web.routes(ctx), *images.routes()]
+    routes = [*web.routes(ctx), *qianfan.routes(ctx), *images.routes()]
     if control:
         routes += _control.routes(ctx)
     return BodyLimit(Starlette(routes=routes), MAX_BODY)

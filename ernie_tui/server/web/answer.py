@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from ..bot import answer_for, long_answer, split_increments
+from ..bot import answer_for, long_answer, split_increments, thinking_for
 from ..context import Context
 from ..faults import ASK_PATH, Fault
 from ..http import envelope, to_int
@@ -24,6 +24,9 @@ from ..state import ServerState
 __all__ = ["routes"]
 
 log = logging.getLogger("ernie_tui.server")
+
+THINKING_MODEL = "X1_1"
+"""The ask body's model code of the web's thinking model (ERNIE X1)."""
 
 
 def _sse(event: str, obj: Any) -> bytes:
@@ -103,6 +106,11 @@ async def ask(ctx: Context, request: Request) -> Response:
             text = answer_for(question, turn=turn, previous=previous, image_base=state.image_base)
         pieces = split_increments(text)
     final = "".join(pieces)
+    # A thinking model (ERNIE X1) streams its reasoning as ``thought`` events first.
+    thinking = body.get("model") == THINKING_MODEL or any(
+        body.get(name) for name in ("isSlowThought", "deepThoughtStatus")
+    )
+    thoughts = split_increments(thinking_for(question)) if thinking else []
     stream_faults = [f for f in faults if f.after is not None or f.kind == "unknown"]
     return StreamingResponse(
         _stream(
@@ -116,6 +124,7 @@ async def ask(ctx: Context, request: Request) -> Response:
             final,
             rate,
             stream_faults,
+            thoughts,
         ),
         media_type="text/event-stream;charset=UTF-8",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
@@ -133,9 +142,12 @@ async def _stream(
     final: str,
     rate: float,
     faults: list[Fault],
+    thoughts: list[str],
 ) -> AsyncIterator[bytes]:
-    """The answer's events, paced at ``rate`` increments a second; whatever
-    was sent is stored as the answer, however the stream ends."""
+    """The answer's events, paced at ``rate`` increments a second: the
+    ``thoughts`` first when there are any (``thought`` events, their own
+    ``is_end: 1``, a ``step``), then the answer. Whatever answer was sent is
+    stored, however the stream ends."""
     store = state.store
     sent: list[str] = []
     finished = False
@@ -163,6 +175,9 @@ async def _stream(
             },
         )
         unknown = any(f.kind == "unknown" for f in faults)
+        if thoughts:
+            async for event in _thinking(thoughts, rate):
+                yield event
         started = time.perf_counter()
         for index, piece in enumerate(pieces):
             for fault in faults:
@@ -223,6 +238,23 @@ async def _stream(
             store.set_answer(account, bot_chat, final if finished else "".join(sent))
         except sqlite3.Error as exc:
             log.error("storage failed: the answer was not saved: %s", exc)
+
+
+async def _thinking(thoughts: list[str], rate: float) -> AsyncIterator[bytes]:
+    """A thinking model's reasoning: ``thought`` increments, a ``thought`` with
+    ``is_end: 1`` (the end of the thinking, not of the answer) and a ``step``."""
+    started = time.perf_counter()
+    for index, thought in enumerate(thoughts):
+        if rate > 0:
+            delay = started + index / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+        data = {"is_end": 0, "content": thought, "sent_id": index + 1}
+        yield _sse("thought", {"code": 0, "msg": "", "data": data})
+    end = {"is_end": 1, "content": "", "sent_id": len(thoughts) + 1}
+    yield _sse("thought", {"code": 0, "msg": "", "data": end})
+    step = {"is_end": 1, "step": "thinking", "status": "done"}
+    yield _sse("step", {"code": 0, "msg": "", "data": step})
 
 
 def routes(ctx: Context) -> list[Route]:
