@@ -37,7 +37,10 @@ def _name(node: ast.expr) -> str:
 def _is_safe_value(node: ast.expr) -> bool:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return True
-    return isinstance(node, ast.Call) and _name(node.func) in SAFE_CALLS
+    # A function named ``…_content`` returns Content built from plain text.
+    return isinstance(node, ast.Call) and (
+        _name(node.func) in SAFE_CALLS or _name(node.func).endswith("_content")
+    )
 
 
 def _sources() -> list[tuple[Path, ast.Module]]:

@@ -38,3 +38,23 @@ async def test_keymap_from_config_remaps_a_binding(
         await until(pilot, lambda: screen.open_id != "")
         await pilot.press("f12")
         await until(pilot, lambda: isinstance(app.screen, RenameDialog))
+
+
+def test_no_key_of_the_main_screen_is_taken_by_the_question_box() -> None:
+    """The question box usually has the focus, and its own keys win over the
+    screen's (F5–F7 select in a text area): a screen key it takes would do
+    nothing where the user presses it."""
+    from textual.widgets import TextArea
+
+    from ernie_tui.tui.screens.main.keys import KEYS
+    from ernie_tui.tui.widgets.composer import Composer
+
+    def keys(bindings: object) -> set[str]:
+        out: set[str] = set()
+        for binding in bindings:  # type: ignore[attr-defined]
+            key = binding.key if hasattr(binding, "key") else binding[0]
+            out.update(k.strip() for k in key.split(","))
+        return out
+
+    taken = keys(TextArea.BINDINGS) | keys(Composer.BINDINGS)
+    assert keys(KEYS) & taken == set()

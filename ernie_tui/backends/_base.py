@@ -249,3 +249,7 @@ class Backend(Protocol):
 
     async def set_system_prompt(self, session_id: str, prompt: str) -> None:
         """Where ``capabilities.system_prompt``."""
+
+    def system_prompt_of(self, session_id: str) -> str:
+        """The conversation's system prompt (empty: none)."""
+        ...

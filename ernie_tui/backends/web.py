@@ -142,6 +142,9 @@ class WebBackend:
     async def set_system_prompt(self, session_id: str, prompt: str) -> None:
         raise NotImplementedError("the web service has no system prompt")
 
+    def system_prompt_of(self, session_id: str) -> str:
+        return ""
+
     def __repr__(self) -> str:
         return f"WebBackend({self.client!r})"
 

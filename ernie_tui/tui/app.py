@@ -166,7 +166,13 @@ class ErnieApp(App[None]):
                 severity="warning",
             )
         if self.config.keymap:
-            self.set_keymap(self.config.keymap)
+            keymap = dict(self.config.keymap)
+            from .screens.main.keys import PAIRED_IDS
+
+            for first, second in PAIRED_IDS.items():
+                if first in keymap:
+                    keymap.setdefault(second, keymap[first])
+            self.set_keymap(keymap)
         if self.credential is not None:
             self.push_screen(self._main(self.credential))
         else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from textual.screen import Screen
@@ -36,6 +37,7 @@ class AppHost(Protocol):
 
     config: Config
     credential: Credential | None
+    data_dir: Path
     demo_starter: Callable[[], tuple[str, Credential]] | None
 
     def now(self) -> datetime: ...

@@ -6,12 +6,16 @@ top-level markdown blocks (:func:`split_finished_blocks`) are rendered to
 lines once and kept; only the unfinished tail is re-rendered and only the
 lines that changed are repainted (:class:`~.answer_text.AnswerText`, one
 line-API widget), so per-update work is bounded by the tail, not the answer.
+The reasoning of a thinking model streams the same way, above the text
+(:class:`~.thinking.Thinking`); references, tokens and the withheld warning
+are shown with the ending, as a :class:`~.messages.Reply` shows them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -19,54 +23,24 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Static
 
+from ...api import Chat, Citation
 from ...sanitize import clean
-from .answer_text import AnswerText
-from .messages import AnswerClicked, links
+from .answer_text import AnswerText, split_finished_blocks
+from .footnotes import held_back, references
+from .messages import WITHHELD, AnswerClicked, ending_of, links, status_text, usage_text
+from .thinking import Thinking
 
 __all__ = ["StreamingAnswer", "split_finished_blocks"]
-
-
-def split_finished_blocks(text: str) -> tuple[list[str], str]:
-    """Split ``text`` into the top-level markdown blocks that are finished (a
-    blank line outside fenced code follows them) and the unfinished rest.
-
-    ``text`` must start outside a fenced code block (the rest returned always
-    does). Work is linear in ``len(text)``.
-    """
-    blocks: list[str] = []
-    fence = ""
-    start = 0
-    pos = 0
-    length = len(text)
-    while True:
-        end = text.find("\n", pos)
-        if end < 0:
-            break  # the last line is not complete yet
-        line = text[pos:end]
-        stripped = line.strip()
-        if fence:
-            if stripped.startswith(fence) and stripped.strip(fence[0]) == "":
-                fence = ""
-        elif stripped.startswith(("```", "~~~")):
-            marker = stripped[0]
-            fence = stripped[: len(stripped) - len(stripped.lstrip(marker))]
-        elif not stripped:
-            block = text[start:pos].strip("\n")
-            if block.strip():
-                blocks.append(block)
-            start = end + 1
-        pos = end + 1
-        if pos >= length:
-            break
-    return blocks, text[start:]
 
 
 class StreamingAnswer(Vertical):
     """An answer arriving increment by increment.
 
-    Call :meth:`append` per increment (cheap: it only buffers), then
+    Call :meth:`append` per increment of the text and :meth:`append_thinking`
+    per increment of the reasoning (cheap: they only buffer), then
     :meth:`finish` with the authoritative final text, or :meth:`mark_stopped`
-    / :meth:`mark_incomplete`.
+    / :meth:`mark_incomplete`. :meth:`set_citations`, :meth:`set_usage` and
+    :meth:`set_withheld` may come at any time; they show with the ending.
     """
 
     DEFAULT_CSS = """
@@ -102,12 +76,21 @@ class StreamingAnswer(Vertical):
         display: block;
         color: $error;
     }
-    StreamingAnswer > .answer--links.-empty, StreamingAnswer > .answer--hidden.-empty {
+    StreamingAnswer > .-empty {
         display: none;
     }
     StreamingAnswer > .answer--hidden {
         color: $text-muted;
         text-style: italic;
+    }
+    StreamingAnswer > .answer--references {
+        margin: 1 0 0 0;
+    }
+    StreamingAnswer > .answer--withheld {
+        color: $warning;
+    }
+    StreamingAnswer > .answer--usage {
+        color: $text-muted;
     }
     """
 
@@ -128,6 +111,10 @@ class StreamingAnswer(Vertical):
         super().__init__(classes="-streaming")
         self.chat_id = ""
         self.urls: tuple[str, ...] = ()
+        self.citations: tuple[Citation, ...] = ()
+        self.usage: tuple[int, int, str] = (0, 0, "")
+        """Tokens of the question and of the answer, and the model."""
+        self.withheld = False
         self.retry_hint = retry_hint
         self._received: list[str] = []
         self._buffer: list[str] = []
@@ -136,19 +123,31 @@ class StreamingAnswer(Vertical):
         self._hidden_shown = 0
         self._timer: Timer | None = None
         self._final: str | None = None
+        self._label = Static("ERNIE", classes="answer--label", markup=False)
         self._lines = AnswerText(max_blocks=self.MAX_BLOCKS)
+        self._began = False
+        """Whether any of the answer's text (not only reasoning) arrived."""
+        self._reasoning: list[str] = []
+        self._thinking_buffer: list[str] = []
+        self._thinking_tail = ""
+        self._thinking: Thinking | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("ERNIE", classes="answer--label", markup=False)
+        yield self._label
+        if self._thinking is not None:
+            yield self._thinking
         yield Static("", classes="answer--hidden -empty", markup=False)
         yield self._lines
+        yield Static("", classes="answer--references -empty", markup=False)
         yield Static("", classes="answer--links -empty", markup=False)
+        yield Static(WITHHELD, classes="answer--withheld -empty", markup=False)
+        yield Static("", classes="answer--usage -empty", markup=False)
         yield Static("…", classes="answer--status", markup=False)
 
     def on_mount(self) -> None:
         if self.state == "streaming":
             self._timer = self.set_interval(self.FLUSH_INTERVAL, self._flush)
-        if self._buffer:
+        if self._buffer or self._thinking_buffer:
             self._flush()
 
     @property
@@ -161,10 +160,49 @@ class StreamingAnswer(Vertical):
         return self._received[0] if self._received else ""
 
     @property
+    def reasoning(self) -> str:
+        """The reasoning that arrived before the answer (empty if none)."""
+        if len(self._reasoning) > 1:
+            self._reasoning = ["".join(self._reasoning)]
+        return self._reasoning[0] if self._reasoning else ""
+
+    @property
+    def has_thinking(self) -> bool:
+        return self._thinking is not None
+
+    @property
+    def thinking(self) -> Thinking | None:
+        """The reasoning's section, once reasoning arrived."""
+        return self._thinking
+
+    @property
     def block_count(self) -> int:
         """How many finished blocks the answer had while it streamed (for
         tests and benchmarks)."""
         return self._block_total
+
+    def to_chat(self) -> Chat:
+        """This answer as a history message (to mount it again later)."""
+        prompt, completion, model = self.usage
+        return Chat(
+            self.chat_id,
+            "robot",
+            self.text,
+            urls=self.urls,
+            reasoning=self.reasoning,
+            model=model,
+            prompt_tokens=prompt,
+            completion_tokens=completion,
+            flag=1 if self.withheld else 0,
+            citations=self.citations,
+            state=ending_of(self.state),
+        )
+
+    def continue_from(self, other: StreamingAnswer) -> None:
+        """Show what ``other`` (the same answer, shown before) has so far."""
+        self.append_thinking(other.reasoning)
+        self.append(other.text)
+        self.citations, self.usage, self.withheld = other.citations, other.usage, other.withheld
 
     def _show_hidden(self) -> None:
         """Say how many earlier blocks of a very long answer are not shown."""
@@ -186,16 +224,59 @@ class StreamingAnswer(Vertical):
         piece = clean(piece)
         self._received.append(piece)
         self._buffer.append(piece)
+        if not self._began and piece.strip():
+            self._began = True
+
+    def append_thinking(self, piece: str) -> None:
+        """Queue an increment of the reasoning; it reaches the screen at the
+        next flush, above the answer's text."""
+        if not piece:
+            return
+        piece = clean(piece)
+        self._reasoning.append(piece)
+        self._thinking_buffer.append(piece)
 
     def _flush(self) -> None:
-        if not self._buffer or not self.is_attached:
+        if not self.is_attached:
             return
-        self._tail += "".join(self._buffer)
-        self._buffer.clear()
-        blocks, self._tail = split_finished_blocks(self._tail)
-        self._block_total += len(blocks)
-        self._lines.update(blocks, self._tail)
-        self._show_hidden()
+        if self._thinking_buffer:
+            self._flush_thinking()
+        if self._buffer:
+            self._tail += "".join(self._buffer)
+            self._buffer.clear()
+            blocks, self._tail = split_finished_blocks(self._tail)
+            self._block_total += len(blocks)
+            # The start of a citation marker waits for its end (never half shown).
+            shown = self._tail[: len(self._tail) - held_back(self._tail)]
+            self._lines.update(blocks, shown)
+            self._show_hidden()
+        if self._began:
+            self._settle_thinking(fold=True)  # the answer began: fold the reasoning
+
+    def _flush_thinking(self) -> None:
+        thinking = self._thinking
+        if thinking is None:
+            thinking = self._thinking = Thinking(self, max_blocks=self.MAX_BLOCKS)
+            if self._label.parent is self:  # else compose yields it
+                self.mount(thinking, after=self._label)
+        self._thinking_tail += "".join(self._thinking_buffer)
+        self._thinking_buffer.clear()
+        blocks, self._thinking_tail = split_finished_blocks(self._thinking_tail)
+        tail = self._thinking_tail
+        thinking.update(blocks, tail[: len(tail) - held_back(tail)])
+
+    def _settle_thinking(self, *, fold: bool, ended: bool = False) -> None:
+        """The answer began (or ``ended``: the summary counts all of the
+        reasoning, even some that came after the answer began)."""
+        thinking = self._thinking
+        if thinking is not None and (thinking.streaming or ended):
+            self._thinking_tail = ""  # any later reasoning follows what is shown
+            thinking.settle(self.reasoning, fold=fold)
+
+    def toggle_thinking(self) -> None:
+        """Unfold the reasoning, or fold it to its summary line."""
+        if self._thinking is not None:
+            self._thinking.toggle()
 
     def _stop_timer(self) -> None:
         if self._timer is not None:
@@ -221,11 +302,42 @@ class StreamingAnswer(Vertical):
 
     def set_urls(self, urls: Sequence[str]) -> None:
         self.urls = tuple(urls)
+        if self.is_attached:
+            self._show_line(".answer--links", links(self.urls) if self.urls else None)
+
+    def set_citations(self, citations: Sequence[Citation]) -> None:
+        """The web pages the answer cites; listed under it with the ending."""
+        self.citations = tuple(citations)
+        if self.state != "streaming":
+            self._show_extras()
+
+    def set_usage(self, prompt_tokens: int, completion_tokens: int, model: str = "") -> None:
+        """The tokens the question and the answer took; shown with the ending."""
+        self.usage = (prompt_tokens, completion_tokens, model)
+        if self.state != "streaming":
+            self._show_extras()
+
+    def set_withheld(self) -> None:
+        """The service withheld part of the answer; said with the ending."""
+        self.withheld = True
+        if self.state != "streaming":
+            self._show_extras()
+
+    def _show_line(self, selector: str, content: Text | str | None) -> None:
+        widget = self.query_one(selector, Static)
+        if content is not None:
+            widget.update(content)
+        widget.set_class(content is None, "-empty")
+
+    def _show_extras(self) -> None:
+        """References, tokens and the withheld warning, as a Reply shows them."""
         if not self.is_attached:
             return
-        widget = self.query_one(".answer--links", Static)
-        widget.update(links(self.urls))
-        widget.set_class(not self.urls, "-empty")
+        self._show_line(
+            ".answer--references", references(self.citations) if self.citations else None
+        )
+        self._show_line(".answer--withheld", WITHHELD if self.withheld else None)
+        self._show_line(".answer--usage", usage_text(*self.usage) or None)
 
     def mark_stopped(self) -> None:
         """Stopped by the user: what arrived stays."""
@@ -247,17 +359,14 @@ class StreamingAnswer(Vertical):
         if not self.is_attached:
             return
         if state != "streaming":
+            self._flush()
+            self._settle_thinking(fold=bool(self.text.strip()), ended=True)
             self._lines.settle(self.text)
             if self.urls:
                 self.set_urls(self.urls)
+            self._show_extras()
         status = self.query_one(".answer--status", Static)
-        if state == "streaming":
-            status.update("…")
-        elif state == "stopped":
-            status.update("■ stopped — the answer was stopped here.")
-        elif state == "incomplete":
-            hint = f" Press {self.retry_hint} to retry." if self.retry_hint else ""
-            status.update(f"⚠ incomplete — the answer did not finish.{hint}")
+        status.update(status_text(state, self.retry_hint) or "…")
 
     def on_click(self, event: events.Click) -> None:
         self.post_message(AnswerClicked(self))

@@ -8,11 +8,8 @@ tail, not the answer. :class:`~.answer.StreamingAnswer` feeds it.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 
-from markdown_it import MarkdownIt
-from rich.markdown import Markdown
 from rich.segment import Segment
 from textual.containers import ScrollableContainer
 from textual.geometry import Region, Size
@@ -22,23 +19,44 @@ from textual.widget import Widget
 from ..plain import clean_segments
 from .messages import markdown
 
-__all__ = ["AnswerText"]
+__all__ = ["AnswerText", "split_finished_blocks"]
 
 _EMPTY = Strip([], 0)
-_MARKDOWN_TEMPLATE = markdown("")
-_MARKDOWN_PARSER = MarkdownIt().enable("strikethrough").enable("table")
-"""Rich's ``Markdown`` builds this same parser for every instance (0.27 ms,
-more than parsing a paragraph); a streamed answer renders its tail 6 times a
-second, so it shares one."""
 
 
-def _streamed_markdown(text: str) -> Markdown:
-    """As :func:`markdown` (the same settings: a copy of one), parsed with the
-    shared parser."""
-    rendered = copy.copy(_MARKDOWN_TEMPLATE)
-    rendered.markup = text
-    rendered.parsed = _MARKDOWN_PARSER.parse(text)
-    return rendered
+def split_finished_blocks(text: str) -> tuple[list[str], str]:
+    """Split ``text`` into the top-level markdown blocks that are finished (a
+    blank line outside fenced code follows them) and the unfinished rest.
+
+    ``text`` must start outside a fenced code block (the rest returned always
+    does). Work is linear in ``len(text)``.
+    """
+    blocks: list[str] = []
+    fence = ""
+    start = 0
+    pos = 0
+    length = len(text)
+    while True:
+        end = text.find("\n", pos)
+        if end < 0:
+            break  # the last line is not complete yet
+        line = text[pos:end]
+        stripped = line.strip()
+        if fence:
+            if stripped.startswith(fence) and stripped.strip(fence[0]) == "":
+                fence = ""
+        elif stripped.startswith(("```", "~~~")):
+            marker = stripped[0]
+            fence = stripped[: len(stripped) - len(stripped.lstrip(marker))]
+        elif not stripped:
+            block = text[start:pos].strip("\n")
+            if block.strip():
+                blocks.append(block)
+            start = end + 1
+        pos = end + 1
+        if pos >= length:
+            break
+    return blocks, text[start:]
 
 
 class AnswerText(Widget, can_focus=False):
@@ -63,8 +81,8 @@ class AnswerText(Widget, can_focus=False):
     }
     """
 
-    def __init__(self, *, max_blocks: int) -> None:
-        super().__init__(classes="answer--text")
+    def __init__(self, *, max_blocks: int, classes: str = "answer--text") -> None:
+        super().__init__(classes=classes)
         self.max_blocks = max_blocks
         self.streaming = True
         self.dropped = 0
@@ -94,7 +112,7 @@ class AnswerText(Widget, can_focus=False):
         applies the widget's)."""
         app = self.app
         options = app.console_options.update(highlight=False).update_width(width)
-        segments = clean_segments(app.console.render(_streamed_markdown(text), options))
+        segments = clean_segments(app.console.render(markdown(text), options))
         lines = Segment.split_and_crop_lines(segments, width, include_new_lines=False, pad=False)
         return [Strip(line) for line in lines]
 
@@ -230,10 +248,13 @@ class AnswerText(Widget, can_focus=False):
             self._rebuild(self._width)
         self.refresh(layout=True)
 
-    def settle(self, text: str) -> None:
+    def settle(self, text: str, *, render: bool = True) -> None:
         """The answer ended (``text`` is all of it): give the reserved lines
         back and, unless older blocks were dropped, show ``text`` rendered as
-        one document, as a :class:`~.messages.Reply` shows it."""
+        one document, as a :class:`~.messages.Reply` shows it.
+
+        ``render=False`` (the widget is being hidden): render it only at the
+        next layout that shows it, not now."""
         self.streaming = False
         if not self.dropped:
             self._blocks = [text] if text.strip() else []
@@ -242,7 +263,10 @@ class AnswerText(Widget, can_focus=False):
             if self._tail_text.strip():
                 self._blocks.append(self._tail_text)
             self._tail_text = ""
-        if self._width:
+        if not render:
+            self._width = 0  # rendered by get_content_height once shown
+            self._done, self._heights, self._tail, self._gap = [], [], [], 0
+        elif self._width:
             self._rebuild(self._width)
         self.refresh(layout=True)
 

@@ -14,6 +14,7 @@ from typing import ClassVar
 
 from textual import on
 from textual.binding import Binding, BindingType
+from textual.geometry import Region
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
@@ -21,7 +22,7 @@ from textual.widgets import Static
 from ...api import Chat
 from ..plain import plain_block
 from .answer import StreamingAnswer
-from .messages import AnswerClicked, Question, Reply
+from .messages import AnswerClicked, Question, Reply, ThinkingClicked
 from .window import WINDOW, MessageWindow
 
 __all__ = ["ChatView"]
@@ -46,6 +47,14 @@ class ChatView(MessageWindow):
             show=False,
             id="chat.next_answer",
             tooltip="Select the next answer (for Share conversation).",
+        ),
+        Binding(
+            "t,enter",
+            "toggle_thinking",
+            "Thinking",
+            show=False,
+            id="chat.toggle_thinking",
+            tooltip="Show or hide the reasoning of the selected answer (else the newest).",
         ),
     ]
 
@@ -149,7 +158,7 @@ class ChatView(MessageWindow):
             if isinstance(widget, Question):
                 folded.append(Chat(widget.chat_id, "user", widget.text))
             elif isinstance(widget, Reply | StreamingAnswer):
-                folded.append(Chat(widget.chat_id, "robot", widget.text, urls=widget.urls))
+                folded.append(widget.to_chat())
         await self._unmount([*old, *self._hints("chat--older")])
         self._start += in_window
         if folded:  # live messages join the history (the window is at its end)
@@ -175,6 +184,24 @@ class ChatView(MessageWindow):
         if isinstance(event.answer, Reply | StreamingAnswer):
             self.select_answer(event.answer)
 
+    @on(ThinkingClicked)
+    def _thinking_clicked(self, event: ThinkingClicked) -> None:
+        event.stop()
+        if isinstance(event.answer, Reply | StreamingAnswer):
+            self.toggle_thinking(event.answer)
+
+    def toggle_thinking(self, answer: Reply | StreamingAnswer) -> None:
+        """Show or hide an answer's reasoning, keeping its summary line in
+        view (a pane that follows the bottom would push it off the top)."""
+        answer.toggle_thinking()
+        self.call_after_refresh(self._show_summary_line, answer)
+
+    def _show_summary_line(self, answer: Widget) -> None:
+        if answer.parent is self:
+            region = answer.virtual_region
+            line = Region(region.x, region.y + 1, region.width, 1)  # below the label
+            self.scroll_to_region(line, animate=False, immediate=True)
+
     def select_answer(self, answer: Reply | StreamingAnswer | None) -> None:
         if self.selected is not None:
             self.selected.remove_class("-selected")
@@ -196,3 +223,14 @@ class ChatView(MessageWindow):
             return
         index = found.index(self.selected) if self.selected in found else len(found) - 1
         self.select_answer(found[min(len(found) - 1, index + 1)])
+
+    def action_toggle_thinking(self) -> None:
+        """The selected answer's reasoning, else the newest answer's."""
+        selected = self.selected
+        if selected is not None and selected.has_thinking:
+            self.toggle_thinking(selected)
+            return
+        for answer in reversed(self.answers()):
+            if answer.has_thinking:
+                self.toggle_thinking(answer)
+                return

@@ -35,6 +35,10 @@ class StatusLine(Static):
     """Whether an answer is streaming."""
     activity: reactive[str] = reactive("")
     """What is happening besides streaming (loading, deleting…)."""
+    model: reactive[str] = reactive("")
+    """The open conversation's model."""
+    web_search: reactive[bool] = reactive(False)
+    """Whether questions may search the web."""
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -49,6 +53,11 @@ class StatusLine(Static):
         text.append(clean_line(self.account) or "not signed in")
         text.append(" @ ")
         text.append(clean_line(self.server))
+        if self.model:
+            text.append(" │ ")
+            text.append(clean_line(self.model))
+        if self.web_search:
+            text.append(" │ web search")
         return text
 
     def watch_streaming(self, streaming: bool) -> None:

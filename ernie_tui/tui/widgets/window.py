@@ -73,7 +73,7 @@ class MessageWindow(VerticalScroll):
     def _widget_for(chat: Chat) -> Widget:
         if chat.role == "user":
             return Question(chat.text, chat_id=chat.chat_id)
-        return Reply(chat.text, chat_id=chat.chat_id, urls=chat.urls)
+        return Reply.from_chat(chat)
 
     def _message_widgets(self) -> list[Widget]:
         return [w for w in self.children if isinstance(w, Question | Reply | StreamingAnswer)]

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from textual import on, work
 
-from ....backends import ErnieError, Session
+from ....backends import Citations, ErnieError, Session, Trimmed, Usage, Withheld
 from ....core import (
     Created,
     Done,
+    Extra,
     Failed,
     FlowEvent,
     Refusal,
     Stopped,
     Text,
+    Thinking,
     Turn,
 )
 from ....core.conversations import NEW_CONVERSATION
@@ -81,6 +83,11 @@ class AskingScreen(ListingScreen):
             if view.answer is not None:
                 view.answer.chat_id = turn.bot_chat_id
                 view.answer.append(event.text)
+        elif isinstance(event, Thinking):
+            if view.answer is not None:
+                view.answer.append_thinking(event.text)
+        elif isinstance(event, Extra):
+            self._extra(view, event.event)
         elif isinstance(event, Created):
             self._created(turn, event.old_key)
         elif isinstance(event, Done):
@@ -98,6 +105,29 @@ class AskingScreen(ListingScreen):
                 self.state.answered(turn.session_id, turn.bot_chat_id, done=False)
         elif isinstance(event, Failed):
             self._finished()
+
+    def _extra(self, view: TurnView, event: Citations | Usage | Withheld | Trimmed) -> None:
+        answer = view.answer
+        if isinstance(event, Trimmed):
+            turns = f"{event.turns} oldest turn{'s' if event.turns != 1 else ''}"
+            self.notify(
+                f"This conversation is longer than the model takes: its {turns} "
+                "were left out of this question.",
+                title="Thread trimmed",
+                severity="warning",
+            )
+        elif answer is None:
+            return
+        elif isinstance(event, Citations):
+            answer.set_citations(event.items)
+        elif isinstance(event, Usage):
+            answer.set_usage(
+                event.prompt_tokens,
+                event.completion_tokens,
+                self.backend.model_of(view.session_id),
+            )
+        elif isinstance(event, Withheld):
+            answer.set_withheld()
 
     def _created(self, turn: Turn, old_key: str) -> None:
         """A new conversation got its id from the first answer."""

@@ -5,7 +5,27 @@ from __future__ import annotations
 
 from textual.binding import Binding, BindingType
 
-__all__ = ["KEYS", "MORE_KEYS"]
+__all__ = ["FOOTER_ORDER", "KEYS", "MORE_KEYS", "PAIRED_IDS"]
+
+PAIRED_IDS = {"ernie.toggle_pin": "ernie.unpin"}
+"""Two bindings on one key (the footer names the one that applies): a keymap
+entry for the first moves both."""
+
+FOOTER_ORDER = (
+    "help",
+    "submit",
+    "stop",
+    "new_conversation",
+    "rename_conversation",
+    "pin",
+    "unpin",
+    "delete_conversation",
+    "share_conversation",
+    "retry",
+    "newline",
+)
+"""The footer's keys by priority: on a narrow screen the last give way first
+(the palette key is always shown, at the right)."""
 
 KEYS: list[BindingType] = [
     Binding(
@@ -24,10 +44,17 @@ KEYS: list[BindingType] = [
     ),
     Binding(
         "ctrl+t",
-        "toggle_pin",
+        "pin",
         "Pin",
         id="ernie.toggle_pin",
-        tooltip="Pin the conversation to the top, or unpin it.",
+        tooltip="Pin the conversation to the top.",
+    ),
+    Binding(
+        "ctrl+t",
+        "unpin",
+        "Unpin",
+        id="ernie.unpin",
+        tooltip="Unpin the conversation.",
     ),
     Binding(
         "f8",
@@ -106,6 +133,38 @@ KEYS: list[BindingType] = [
         tooltip="Move to the question box.",
         show=False,
     ),
+    Binding(
+        "f3",
+        "export_conversation",
+        "Export",
+        id="ernie.export_conversation",
+        tooltip="Save the conversation as Markdown or JSON.",
+        show=False,
+    ),
+    Binding(
+        "alt+m",
+        "choose_model",
+        "Model",
+        id="ernie.choose_model",
+        tooltip="Choose the model of the conversation (or of new ones).",
+        show=False,
+    ),
+    Binding(
+        "alt+w",
+        "toggle_web_search",
+        "Web search",
+        id="ernie.toggle_web_search",
+        tooltip="Let the answers search the web and cite it, or not.",
+        show=False,
+    ),
+    Binding(
+        "alt+p",
+        "set_system_prompt",
+        "System prompt",
+        id="ernie.set_system_prompt",
+        tooltip="Set the conversation's system prompt.",
+        show=False,
+    ),
     Binding("f1", "help", "Help", id="ernie.help", tooltip="Show every key and what it does."),
 ]
 
@@ -117,5 +176,6 @@ MORE_KEYS: list[tuple[str, str]] = [
     ("shift+↑/↓ (history)", "Select an answer (for Share conversation)."),
     ("home / end (history)", "Jump to the oldest / the newest message."),
     ("pgup / pgdn (history)", "Scroll the history; older messages come back as you go."),
+    ("t / enter (history)", "Show or hide an answer's reasoning."),
 ]
 """Keys of the widgets themselves, listed in the help screen after the table's."""

@@ -205,7 +205,7 @@ class ListingScreen(MainPanes):
         old = view.answer
         answer = StreamingAnswer(retry_hint=self.key_for("retry"))
         if old is not None:
-            answer.append(old.text)
+            answer.continue_from(old)
         view.answer = answer
         await self.chat.add_answer(answer)
 

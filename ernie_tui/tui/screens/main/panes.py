@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ....backends import Backend, Conversations, ErnieError, NotSignedInError, Session
 from ....core import AskFlow, ConversationState, Drafts, FlowEvent, Turn
@@ -27,10 +27,12 @@ from ...host import ErnieScreen
 from ...plain import plain
 from ...widgets.answer import StreamingAnswer
 from ...widgets.composer import Composer
+from ...widgets.footer import KeyFooter
 from ...widgets.history import ChatView
 from ...widgets.messages import Question
 from ...widgets.sidebar import ConversationList, Sidebar
 from ...widgets.status import StatusLine
+from .keys import FOOTER_ORDER
 
 __all__ = ["DRAFT_SAVE_DELAY", "MainPanes", "TurnView"]
 
@@ -94,7 +96,7 @@ class MainPanes(ErnieScreen):
                     id="composer", placeholder="Ask ERNIE… (Enter sends, ctrl+j new line)"
                 )
         yield StatusLine(id="status")
-        yield Footer(compact=True)
+        yield KeyFooter(FOOTER_ORDER)
 
     # -- the widgets --------------------------------------------------------------
 
@@ -193,6 +195,7 @@ class MainPanes(ErnieScreen):
         session = self.open_session
         if session is None and self.open_id:
             return
+        self.status.model = self.backend.model_of(self.open_id)
         text = plain(session.name) if session else Content("New conversation")
         if session is not None and session.pinned:
             text = Content("📌 ") + text

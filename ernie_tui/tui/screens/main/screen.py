@@ -6,13 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
+from textual import work
 from textual.app import SystemCommand
 from textual.binding import BindingType
 from textual.widgets import Input
 
+from ....backends import ErnieError
 from ....sanitize import clean_line
 from ...widgets.history import ChatView
+from ..choices import ModelPicker, SystemPromptDialog
 from ..dialogs import ConfirmDialog, RenameDialog
+from ..export import ExportDialog, write_export
 from ..help import HelpScreen
 from ..share_dialogs import ShareDialog, ShareScope
 from ..shares import SharesScreen
@@ -32,7 +36,15 @@ class MainScreen(AskingScreen):
             return True if self.flow.current is not None else None
         if action == "retry":
             return True if self.flow.failed is not None else None
+        if action in ("pin", "unpin"):
+            # One key, two names: the footer shows the one that applies.
+            session = self.target()
+            return (session is not None and session.pinned) == (action == "unpin")
         return True
+
+    def set_title(self) -> None:
+        super().set_title()
+        self.refresh_bindings()  # Pin or Unpin
 
     # -- moving around ----------------------------------------------------------------
 
@@ -66,6 +78,12 @@ class MainScreen(AskingScreen):
                 self.rename(session, name.strip())
 
         self.app.push_screen(RenameDialog(clean_line(session.name)), renamed)
+
+    def action_pin(self) -> None:
+        self.action_toggle_pin()
+
+    def action_unpin(self) -> None:
+        self.action_toggle_pin()
 
     def action_toggle_pin(self) -> None:
         session = self.target()
@@ -123,6 +141,12 @@ class MainScreen(AskingScreen):
         if session is None:
             self.notify("Open a conversation with an answer to share it.", severity="warning")
             return
+        if not self.backend.capabilities.shares:
+            self.action_export_conversation(
+                reason="This service keeps no conversations, so there is no share link "
+                "to make: save the conversation to a file instead."
+            )
+            return
         chat: ChatView = self.chat
         selected = chat.selected or chat.last_answer()
         answer_id = selected.chat_id if selected is not None else ""
@@ -140,7 +164,45 @@ class MainScreen(AskingScreen):
         self.app.push_screen(ShareDialog(session.name, bool(answer_id)), chosen)
 
     def action_manage_shares(self) -> None:
+        if not self.backend.capabilities.shares:
+            self.notify(
+                "This service keeps no conversations, so there are no share links: "
+                "use Export conversation to save one to a file.",
+                severity="warning",
+            )
+            return
         self.app.push_screen(SharesScreen(self.backend))
+
+    @work(group="export", exclusive=True, exit_on_error=False)
+    async def action_export_conversation(self, reason: str = "") -> None:
+        session = self.open_session
+        if session is None:
+            self.notify("Open a conversation to export it.", severity="warning")
+            return
+        folder = self.host.data_dir / "exports"
+        chosen = await self.app.push_screen_wait(ExportDialog(folder, session.name, reason=reason))
+        if chosen is None:
+            return
+        path, fmt = chosen
+        try:
+            detail = await self.backend.open(session)
+        except ErnieError as exc:
+            self.report(exc, resync=False, title="Export failed")
+            return
+        if detail is None:
+            self.notify("That conversation no longer exists.", severity="warning")
+            return
+        prompt = self.backend.system_prompt_of(session.session_id)
+        try:
+            size = write_export(path, detail, fmt, system_prompt=prompt)
+        except OSError as exc:
+            self.notify(
+                f"Could not write {path}: {exc.strerror or exc}. Choose another file.",
+                title="Export failed",
+                severity="error",
+            )
+            return
+        self.notify(f"Exported to {path} ({size:,} bytes).", timeout=6)
 
     def action_copy_last_answer(self) -> None:
         answer = self.chat.last_answer()
@@ -152,6 +214,69 @@ class MainScreen(AskingScreen):
             f"Copied the last answer ({len(answer.text):,} characters) to the clipboard.",
             timeout=3,
         )
+
+    # -- the conversation's settings ----------------------------------------------------
+
+    @work(group="settings", exclusive=True, exit_on_error=False)
+    async def action_choose_model(self) -> None:
+        try:
+            models = await self.backend.models()
+        except ErnieError as exc:
+            self.report(exc, resync=False, title="Could not list the models")
+            return
+        session_id = self.open_id
+        scope = "this conversation" if session_id else "new conversations"
+        current = self.backend.model_of(session_id)
+        chosen = await self.app.push_screen_wait(ModelPicker(models, current, scope=scope))
+        if chosen is None or chosen == current:
+            return
+        await self.backend.set_model(session_id, chosen)
+        self.status.model = self.backend.model_of(self.open_id)
+        self.notify(f"{scope.capitalize()} will use {chosen}.", timeout=3)
+
+    def action_toggle_web_search(self) -> None:
+        if not self.backend.capabilities.web_search:
+            self.notify(
+                "This backend cannot search the web (the Qianfan backend can: --backend qianfan).",
+                severity="warning",
+            )
+            return
+        self.backend.web_search = not self.backend.web_search
+        self.status.web_search = self.backend.web_search
+        self.notify(
+            "Answers may search the web and cite it."
+            if self.backend.web_search
+            else "Web search is off.",
+            timeout=3,
+        )
+
+    @work(group="settings", exclusive=True, exit_on_error=False)
+    async def action_set_system_prompt(self) -> None:
+        backend = self.backend
+        if not backend.capabilities.system_prompt:
+            self.notify(
+                "The ERNIE Bot web service has no system prompt "
+                "(the Qianfan backend has: --backend qianfan).",
+                severity="warning",
+            )
+            return
+        session_id = self.open_id
+        if not session_id:
+            self.notify(
+                "Ask a first question, then set the conversation's system prompt.",
+                severity="warning",
+            )
+            return
+        current = backend.system_prompt_of(session_id)
+        text = await self.app.push_screen_wait(SystemPromptDialog(current))
+        if text is None or text == current:
+            return
+        try:
+            await backend.set_system_prompt(session_id, text)
+        except ErnieError as exc:
+            self.report(exc, resync=False, title="Could not set the system prompt")
+            return
+        self.notify("System prompt set." if text else "System prompt removed.", timeout=3)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.help_keys()))
@@ -204,11 +329,27 @@ class MainScreen(AskingScreen):
             ),
             ("Manage shares", "List and delete your shared links", self.action_manage_shares),
             (
+                "Export conversation",
+                "Save it as Markdown or JSON",
+                self.action_export_conversation,
+            ),
+            (
                 "Copy last answer",
                 "Copy the last answer to the clipboard",
                 self.action_copy_last_answer,
             ),
             ("Retry", "Ask again the question whose answer failed", self.action_retry),
+            (
+                "Choose model",
+                "The model of the conversation (or of new ones)",
+                self.action_choose_model,
+            ),
+            (
+                "Toggle web search",
+                "Let answers search the web and cite it",
+                self.action_toggle_web_search,
+            ),
+            ("Set system prompt", "Sent first with every question", self.action_set_system_prompt),
             ("Toggle sidebar", "Hide or show the conversation list", self.action_toggle_sidebar),
             ("Help", "Every key and what it does", self.action_help),
         ]
