@@ -60,8 +60,7 @@ async def test_enter_in_the_filter_opens_the_first_match(
         await pilot.press("ctrl+f", *"rust", "enter")
         await until(
             pilot,
-            lambda: screen.open_session is not None
-            and screen.open_session.name == "Learning Rust",
+            lambda: screen.open_session is not None and screen.open_session.name == "Learning Rust",
             "the first match to open",
         )
         # Pressed again, ctrl+f keeps the filter as it was, the cursor at its end.
