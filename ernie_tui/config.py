@@ -2,7 +2,8 @@
 
 Secrets never go in it: the credential lives in the OS keyring (see
 :mod:`ernie_tui.credentials`); a file holding a ``BAIDUID`` or ``BDUSS`` key is
-refused. Every key, with its default::
+refused, and so is an API key (a key named like one, or a ``bce-v3/…`` value).
+Every key, with its default::
 
     base_url = "https://yiyan.baidu.com"   # or "https://ernie.baidu.com"
     model = "EB35"                 # EB35 | EB45T | X1_1 (thinks) | EB50 | a newer code
@@ -26,6 +27,18 @@ refused. Every key, with its default::
     [keymap]                       # binding id = keys, for App.set_keymap
     # send = "ctrl+s"
 
+The backend, and the Qianfan backend's settings (its API key is a secret: it
+lives in the OS keyring, see :mod:`ernie_tui.api_key`)::
+
+    backend = "web"                # web (the cookies above) | qianfan (an API key)
+
+    [qianfan]
+    base_url = "https://qianfan.baidubce.com/v2"   # or any OpenAI-compatible
+                                   # base URL ending in its version path
+    appid = ""                     # optional: sent as the appid header (app-…)
+    model = "ernie-4.5-turbo-32k"
+    web_search = false             # let answers search the web and cite it
+
 A malformed file raises :class:`ConfigError` naming the file, the line and the
 key; nothing is half-applied. An address (``base_url``, ``acs_token.url``)
 must be http:// or https://, name a host, have a port from 1 to 65535 if any,
@@ -38,12 +51,23 @@ are told in :attr:`Config.warnings` instead. The checks themselves live in
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .config_checks import Checker, ConfigError, check_curl_file, check_model, read_toml, type_name
+from .config_checks import (
+    Checker,
+    ConfigError,
+    check_backend,
+    check_curl_file,
+    check_model,
+    check_qianfan,
+    read_toml,
+    refuse_api_keys,
+    type_name,
+)
 from .urls import url_problem
 
 if TYPE_CHECKING:
@@ -55,15 +79,22 @@ __all__ = [
     "AcsTokenConfig",
     "Config",
     "ConfigError",
+    "QianfanConfig",
     "acs_provider",
+    "base_url_of",
     "default_config_path",
     "load_config",
     "make_client",
+    "model_of",
     "url_problem",
+    "with_base_url",
+    "with_model",
 ]
 
 DEFAULT_BASE_URL = "https://yiyan.baidu.com"
 DEFAULT_MODEL = "EB35"
+QIANFAN_BASE_URL = "https://qianfan.baidubce.com/v2"
+QIANFAN_MODEL = "ernie-4.5-turbo-32k"
 ENV_CONFIG = "ERNIE_TUI_CONFIG"
 ACS_PROVIDERS = ("none", "fixed", "command", "url", "curl")
 
@@ -88,6 +119,16 @@ class AcsTokenConfig:
 
 
 @dataclass(frozen=True)
+class QianfanConfig:
+    """The Qianfan backend's settings (``[qianfan]``)."""
+
+    base_url: str = QIANFAN_BASE_URL
+    appid: str = ""
+    model: str = QIANFAN_MODEL
+    web_search: bool = False
+
+
+@dataclass(frozen=True)
 class Config:
     """Every setting, with its default."""
 
@@ -103,6 +144,12 @@ class Config:
     path: Path | None = None
     warnings: tuple[str, ...] = ()
     """What the file says that is doubtful but does not stop the program."""
+    backend: str = "web"
+    """Which service answers: ``web`` (the cookies) or ``qianfan`` (an API key)."""
+    qianfan: QianfanConfig = field(default_factory=QianfanConfig)
+    library_path: Path | None = None
+    """The local library's file (``None``: ``library.default_path()``). No key
+    of the file sets it: ``--demo`` points it at a library of its own."""
 
 
 def default_config_path() -> Path:
@@ -116,10 +163,14 @@ def _parse(path: Path, text: str) -> Config:
     data = read_toml(path, text)
     check = Checker(path, text)
     check.refuse_secrets(data)
+    refuse_api_keys(check, data)
     check.unknown(
         data,
         (),
-        ("base_url", "model", "theme", "question_limit", "acs_token", "timeouts", "keymap"),
+        (
+            *("base_url", "model", "theme", "question_limit", "acs_token", "timeouts", "keymap"),
+            *("backend", "qianfan"),
+        ),
     )
     warnings: list[str] = []
 
@@ -178,6 +229,11 @@ def _parse(path: Path, text: str) -> Config:
                 ("acs_token",), "command", f"cannot be split into words: {exc}."
             ) from None
 
+    backend = check_backend(check, data)
+    qianfan = QianfanConfig(
+        *check_qianfan(check, data, warnings, base_url=QIANFAN_BASE_URL, model=QIANFAN_MODEL)
+    )
+
     timeouts = check.table(data, "timeouts")
     check.unknown(timeouts, ("timeouts",), ("connect", "request", "idle"))
 
@@ -204,6 +260,8 @@ def _parse(path: Path, text: str) -> Config:
         question_limit=limit,
         path=path,
         warnings=tuple(warnings),
+        backend=backend,
+        qianfan=qianfan,
     )
 
 
@@ -268,3 +326,32 @@ def make_client(config: Config, credential: Credential) -> ErnieClient:
             idle=config.idle_timeout,
         ),
     )
+
+
+# -- the chosen backend's settings ----------------------------------------------
+
+
+def base_url_of(config: Config) -> str:
+    """The base URL of the backend the config chooses."""
+    return config.qianfan.base_url if config.backend == "qianfan" else config.base_url
+
+
+def model_of(config: Config) -> str:
+    """The model new conversations use on the backend the config chooses."""
+    return config.qianfan.model if config.backend == "qianfan" else config.model
+
+
+def with_base_url(config: Config, base_url: str) -> Config:
+    """The config with the chosen backend's base URL replaced."""
+    if config.backend == "qianfan":
+        return dataclasses.replace(
+            config, qianfan=dataclasses.replace(config.qianfan, base_url=base_url)
+        )
+    return dataclasses.replace(config, base_url=base_url)
+
+
+def with_model(config: Config, model: str) -> Config:
+    """The config with the chosen backend's model replaced."""
+    if config.backend == "qianfan":
+        return dataclasses.replace(config, qianfan=dataclasses.replace(config.qianfan, model=model))
+    return dataclasses.replace(config, model=model)

@@ -18,6 +18,10 @@ No function here logs, prints or raises with a cookie value in it.
 :class:`Credential` and the reading of pasted cookies live in
 :mod:`ernie_tui.cookies`, :func:`host_of` in :mod:`ernie_tui.urls`; all three
 are importable from here.
+
+The Qianfan backend's credential, an API key, follows every rule above in a
+keyring item of its own (:mod:`ernie_tui.api_key`, through :func:`read_item`,
+:func:`store_item` and :func:`remove_item`).
 """
 
 from __future__ import annotations
@@ -49,7 +53,10 @@ __all__ = [
     "keyring_usable",
     "load_credential",
     "parse_cookie_text",
+    "read_item",
+    "remove_item",
     "save_credential",
+    "store_item",
 ]
 
 log = logging.getLogger("ernie_tui.credentials")
@@ -75,9 +82,14 @@ def from_environment() -> Credential | None:
 # -- errors --------------------------------------------------------------------
 
 
-def _remedies(platform: str | None = None) -> str:
+def _remedies(
+    platform: str | None = None,
+    env: tuple[str, ...] = (ENV_BAIDUID, ENV_BDUSS),
+    for_this_run: bool = True,
+) -> str:
     platform = platform or sys.platform
-    env = f"or set {ENV_BAIDUID} and {ENV_BDUSS} in the environment (they override the keyring)"
+    overrides = "they override" if len(env) > 1 else "it overrides"
+    env_text = f"or set {' and '.join(env)} in the environment ({overrides} the keyring)"
     if platform.startswith("linux") or platform.startswith("freebsd"):
         how = (
             "Start a Secret Service keyring, for example over SSH on a headless machine: "
@@ -93,21 +105,31 @@ def _remedies(platform: str | None = None) -> str:
         )
     else:
         how = "Install and unlock an OS keyring supported by Python's keyring package, "
-    return (
-        f"{how}{env}. You can also keep the credential for this run only: it is then "
-        "forgotten when the app exits. It is never written to a plaintext file."
+    run = (
+        " You can also keep the credential for this run only: it is then forgotten when "
+        "the app exits."
     )
+    return f"{how}{env_text}.{run if for_this_run else ''} It is never written to a plaintext file."
 
 
 class KeyringUnavailableError(Exception):
     """No usable OS keyring. ``str()`` is a plain explanation with the remedies for
     this platform (Linux: a Secret Service daemon via ``dbus-run-session``, or the
     environment variables; macOS: ``security unlock-keychain``; Windows:
-    Credential Locker), and that the credential can be kept for this run only."""
+    Credential Locker), and that the credential can be kept for this run only.
+    ``env`` names the environment variables that stand in for the keyring (the
+    cookies' by default); ``for_this_run=False`` leaves out keeping it for this
+    run only (the command line cannot)."""
 
-    def __init__(self, reason: str = "No usable OS keyring was found") -> None:
+    def __init__(
+        self,
+        reason: str = "No usable OS keyring was found",
+        *,
+        env: tuple[str, ...] = (),
+        for_this_run: bool = True,
+    ) -> None:
         self.reason = reason.rstrip(". ")
-        self.remedies = _remedies()
+        self.remedies = _remedies(env=env or (ENV_BAIDUID, ENV_BDUSS), for_this_run=for_this_run)
         super().__init__(f"{self.reason}. {self.remedies}")
 
 
@@ -235,15 +257,86 @@ def _decode(raw: str) -> Credential | None:
     return Credential(Secret(baiduid), Secret(bduss), "keyring")
 
 
-def _read(host: str, timeout: float) -> Credential | None:
-    """The stored credential; raises when the keyring is missing or fails."""
+# -- one keyring item: read, stored and read back, removed -------------------------
+
+
+def read_item(service: str, user: str, timeout: float) -> str | None:
+    """The item's value; raises when the keyring is missing or fails."""
     backend = _backend_with_timeout(timeout)
     if backend is None:
         raise KeyringUnavailableError()
-    raw = call_with_timeout(lambda: backend.get_password(SERVICE, host), timeout)
+    raw = call_with_timeout(lambda: backend.get_password(service, user), timeout)
+    return raw if isinstance(raw, str) else None
+
+
+def store_item(service: str, user: str, value: str, timeout: float) -> None:
+    """Write the item and read it back to verify."""
+    backend = _backend_with_timeout(timeout)
+    if backend is None:
+        raise KeyringUnavailableError()
+    try:
+        call_with_timeout(lambda: backend.set_password(service, user, value), timeout)
+    except KeyringUnavailableError:
+        raise
+    except Exception as exc:
+        raise KeyringUnavailableError(
+            f"The keyring ({_display_name(backend)}) refused to store the credential "
+            f"({type(exc).__name__})"
+        ) from None
+    try:
+        back = call_with_timeout(lambda: backend.get_password(service, user), timeout)
+    except KeyringUnavailableError:
+        raise
+    except Exception as exc:
+        raise KeyringUnavailableError(
+            f"The keyring ({_display_name(backend)}) stored the credential but could not "
+            f"read it back ({type(exc).__name__})"
+        ) from None
+    if back != value:
+        raise KeyringUnavailableError(
+            f"The keyring ({_display_name(backend)}) did not keep the credential: reading "
+            "it back gave something else"
+        )
+
+
+def remove_item(service: str, user: str, timeout: float) -> bool:
+    """Remove the item; whether there was one."""
+    backend = _backend_with_timeout(timeout)
+    if backend is None:
+        raise KeyringUnavailableError()
+    try:
+        existing = call_with_timeout(lambda: backend.get_password(service, user), timeout)
+    except KeyringUnavailableError:
+        raise
+    except Exception as exc:
+        raise KeyringUnavailableError(
+            f"The keyring ({_display_name(backend)}) could not be read ({type(exc).__name__})"
+        ) from None
+    if existing is None:
+        return False
+    from keyring.errors import PasswordDeleteError
+
+    try:
+        call_with_timeout(lambda: backend.delete_password(service, user), timeout)
+    except PasswordDeleteError:
+        return False
+    except KeyringUnavailableError:
+        raise
+    except Exception as exc:
+        raise KeyringUnavailableError(
+            f"The keyring ({_display_name(backend)}) could not remove the credential "
+            f"({type(exc).__name__})"
+        ) from None
+    return True
+
+
+# -- the web cookies ---------------------------------------------------------------
+
+
+def _read(host: str, timeout: float) -> Credential | None:
+    """The stored credential; raises when the keyring is missing or fails."""
+    raw = read_item(SERVICE, host, timeout)
     if raw is None:
-        return None
-    if not isinstance(raw, str):
         return None
     credential = _decode(raw)
     if credential is None:
@@ -269,63 +362,11 @@ def save_credential(host: str, credential: Credential, timeout: float = KEYRING_
     """Store ``credential`` as the one keyring item for ``host`` and read it back
     to verify. Raises :class:`KeyringUnavailableError` when there is no usable
     keyring, it fails, it hangs, or it does not keep what was written."""
-    backend = _backend_with_timeout(timeout)
-    if backend is None:
-        raise KeyringUnavailableError()
-    value = _encode(credential)
-    try:
-        call_with_timeout(lambda: backend.set_password(SERVICE, host, value), timeout)
-    except KeyringUnavailableError:
-        raise
-    except Exception as exc:
-        raise KeyringUnavailableError(
-            f"The keyring ({_display_name(backend)}) refused to store the credential "
-            f"({type(exc).__name__})"
-        ) from None
-    try:
-        back = call_with_timeout(lambda: backend.get_password(SERVICE, host), timeout)
-    except KeyringUnavailableError:
-        raise
-    except Exception as exc:
-        raise KeyringUnavailableError(
-            f"The keyring ({_display_name(backend)}) stored the credential but could not "
-            f"read it back ({type(exc).__name__})"
-        ) from None
-    if back != value:
-        raise KeyringUnavailableError(
-            f"The keyring ({_display_name(backend)}) did not keep the credential: reading "
-            "it back gave something else"
-        )
+    store_item(SERVICE, host, _encode(credential), timeout)
 
 
 def delete_credential(host: str, timeout: float = KEYRING_TIMEOUT) -> bool:
     """Remove the keyring item for ``host``. ``True`` when one was removed,
     ``False`` when there was none. Raises :class:`KeyringUnavailableError` when
     there is no usable keyring or it fails."""
-    backend = _backend_with_timeout(timeout)
-    if backend is None:
-        raise KeyringUnavailableError()
-    try:
-        existing = call_with_timeout(lambda: backend.get_password(SERVICE, host), timeout)
-    except KeyringUnavailableError:
-        raise
-    except Exception as exc:
-        raise KeyringUnavailableError(
-            f"The keyring ({_display_name(backend)}) could not be read ({type(exc).__name__})"
-        ) from None
-    if existing is None:
-        return False
-    from keyring.errors import PasswordDeleteError
-
-    try:
-        call_with_timeout(lambda: backend.delete_password(SERVICE, host), timeout)
-    except PasswordDeleteError:
-        return False
-    except KeyringUnavailableError:
-        raise
-    except Exception as exc:
-        raise KeyringUnavailableError(
-            f"The keyring ({_display_name(backend)}) could not remove the credential "
-            f"({type(exc).__name__})"
-        ) from None
-    return True
+    return remove_item(SERVICE, host, timeout)

@@ -302,3 +302,95 @@ async def test_make_client_asks_with_the_configured_model(
     # The embedded server thinks aloud for the thinking model only.
     assert any(p.reasoning for p in pieces) and stream.answer is not None
     assert stream.answer.reasoning
+
+
+# -- the backend and [qianfan] ----------------------------------------------------------
+
+
+def test_the_backend_and_the_qianfan_keys_are_read(tmp_path: Path) -> None:
+    from ernie_tui.config import QianfanConfig
+
+    path = write(
+        tmp_path,
+        'backend = "Qianfan"\n[qianfan]\nbase_url = "https://aistudio.baidu.com/llm/lmapi/v3/"\n'
+        'appid = "app-AbC123"\nmodel = "ernie-x1-turbo-32k"\nweb_search = true\n',
+    )
+    config = load_config(path)
+    assert config.backend == "qianfan"
+    assert config.qianfan == QianfanConfig(
+        base_url="https://aistudio.baidu.com/llm/lmapi/v3",
+        appid="app-AbC123",
+        model="ernie-x1-turbo-32k",
+        web_search=True,
+    )
+    assert config.warnings == ()
+
+
+def test_the_qianfan_defaults_are_the_clients() -> None:
+    from ernie_tui.backends.qianfan import DEFAULT_MODEL
+    from ernie_tui.qianfan import DEFAULT_BASE_URL
+
+    config = Config()
+    assert config.backend == "web"
+    assert (config.qianfan.base_url, config.qianfan.model) == (DEFAULT_BASE_URL, DEFAULT_MODEL)
+    assert (config.qianfan.appid, config.qianfan.web_search) == ("", False)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "key", "why"),
+    [
+        ("backend = 3\n", 1, "backend", "string"),
+        ('theme = "a"\nbackend = "bard"\n', 2, "backend", "one of web, qianfan"),
+        ('qianfan = "on"\n', 1, "qianfan", "table"),
+        ('[qianfan]\nmodle = "x"\n', 2, "qianfan.modle", "unknown key in [qianfan]"),
+        ('[qianfan]\nbase_url = "qianfan.baidubce.com/v2"\n', 2, "qianfan.base_url", "https://"),
+        ('[qianfan]\nappid = "app 1"\n', 2, "qianfan.appid", "app id"),
+        ('[qianfan]\nmodel = "ernie 4.5"\n', 2, "qianfan.model", "not a model id"),
+        ('[qianfan]\nmodel = ""\n', 2, "qianfan.model", "not a model id"),
+        ("[qianfan]\nweb_search = 1\n", 2, "qianfan.web_search", "true or false"),
+    ],
+)
+def test_each_qianfan_mistake_names_file_line_and_key(
+    tmp_path: Path, text: str, line: int, key: str, why: str
+) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert (info.value.path, info.value.line, info.value.key) == (path, line, key)
+    assert why in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "key"),
+    [
+        ('api_key = "sk-SECRETVALUE0123"\n', 1, "api_key"),
+        ('[qianfan]\nmodel = "ernie-lite-8k"\nkey = "SECRETVALUE0123"\n', 3, "qianfan.key"),
+        ('[qianfan]\nAccess_Token = "SECRETVALUE0123"\n', 2, "qianfan.Access_Token"),
+        ('theme = "bce-v3/ALTAK-SECRETVALUE/0123"\n', 1, "theme"),
+        ('[keymap]\nsend = "bce-v3/ALTAK-SECRETVALUE/0123"\n', 2, "keymap.send"),
+    ],
+)
+def test_an_api_key_in_the_config_is_refused_unechoed(
+    tmp_path: Path, text: str, line: int, key: str
+) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert (info.value.line, info.value.key) == (line, key)
+    assert "never goes in the config file" in message
+    assert "ernie-tui login --backend qianfan" in message and "QIANFAN_API_KEY" in message
+    assert "SECRETVALUE" not in message
+
+
+def test_the_acs_token_is_no_api_key(tmp_path: Path) -> None:
+    path = write(tmp_path, '[acs_token]\nprovider = "fixed"\ntoken = "acs-token-value"\n')
+    assert load_config(path).acs_token.token == "acs-token-value"
+
+
+def test_a_qianfan_address_without_a_version_path_is_warned_about(tmp_path: Path) -> None:
+    path = write(tmp_path, '[qianfan]\nbase_url = "https://qianfan.baidubce.com"\n')
+    config = load_config(path)
+    assert config.qianfan.base_url == "https://qianfan.baidubce.com"
+    (warning,) = config.warnings
+    assert f"{path}, line 2, key 'qianfan.base_url'" in warning and "/v2" in warning

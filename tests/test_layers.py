@@ -35,9 +35,11 @@ ALLOWED: dict[str, set[str]] = {
     "core": {"backends", "sanitize"},
     "credentials": {"api", "sanitize", "cookies", "urls"},
     "cookies": {"api", "sanitize"},
+    "api_key": {"api", "cookies", "credentials"},
     "config": {"api", "credentials", "sanitize", "urls", "cookies", "config_checks"},
     "config_checks": {"api", "sanitize", "urls"},
     "urls": {"api", "sanitize"},
+    "wiring": {"api", "api_key", "backends", "config", "library", "qianfan"},
     "tui": {
         "core",
         "backends",
@@ -48,6 +50,8 @@ ALLOWED: dict[str, set[str]] = {
         "sanitize",
         "cookies",
         "urls",
+        "api_key",
+        "wiring",
     },
 }
 """What each room may import besides itself (``cli`` and ``__main__`` may

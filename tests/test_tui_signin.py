@@ -3,6 +3,7 @@ of the tests' own, the no-keyring path, and the offline demo."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,9 @@ def no_keyring() -> Iterator[None]:
 
 
 def signed_out_app(
-    server: ServerThread, tmp_path: Path, demo: Callable[[], tuple[str, Credential]] | None = None
+    server: ServerThread,
+    tmp_path: Path,
+    demo: Callable[[Config], tuple[Config, Credential]] | None = None,
 ) -> ErnieApp:
     config = Config(base_url=server.base_url, request_timeout=10, idle_timeout=10)
     return ErnieApp(config, None, demo_starter=demo, data_dir=tmp_path)
@@ -122,9 +125,10 @@ async def test_offline_demo_opens_the_main_screen(
 ) -> None:
     started: list[bool] = []
 
-    def demo() -> tuple[str, Credential]:
+    def demo(config: Config) -> tuple[Config, Credential]:
         started.append(True)
-        return server.base_url, Credential(account.baiduid, account.bduss, "demo")
+        config = dataclasses.replace(config, base_url=server.base_url)
+        return config, Credential(account.baiduid, account.bduss, "demo")
 
     app = signed_out_app(server, tmp_path, demo)
     async with app.run_test(size=SIZE) as pilot:

@@ -5,12 +5,15 @@ command that needs them, so ``ernie-tui --help`` stays fast.
 Where each part lives:
 
 - ``parser``: the argument parser, its commands and options.
-- ``account``: ``login``, ``logout``, ``status``.
+- ``account``: ``login``, ``logout``, ``status``; ``account_key``: the same
+  for the qianfan backend's API key.
 - ``conversations``: ``list``, ``export``, ``share``.
 - ``ask``: ``ask``.
-- ``serve``: ``serve``, and the demo server of ``--demo``.
+- ``serve``: ``serve``, and the demo server of ``--demo``; ``demo``: the
+  Qianfan demo of ``--demo --backend qianfan`` (server, key, seeded library).
 - ``app``: opening the full-screen app.
-- ``client``: the config, the credential and the client a command runs with.
+- ``client``: the config (the backend chosen), the credential and the client
+  or backend a command runs with.
 - ``inputs``: standard input and ids checked as UTF-8 text.
 - ``output``: safe printing (sanitised messages, JSON, encodings) and the
   atomic file writer.
@@ -70,6 +73,17 @@ def _cookie_in_argv(argv: Sequence[str]) -> bool:
     return any(pattern.search(arg) for arg in argv)
 
 
+_KEY_OPTION = re.compile(r"--?(?:api[-_]?key|key|token|access[-_]?token)(?:=|$)", re.IGNORECASE)
+_KEY_VALUE = re.compile(r"bce-v3/ALTA\w*-|QIANFAN_API_KEY\s*=\s*\S", re.IGNORECASE)
+
+
+def _api_key_in_argv(argv: Sequence[str]) -> bool:
+    """A Qianfan API key (``bce-v3/ALTAK-…``, ``QIANFAN_API_KEY=…``) or an
+    option that would carry one (``--api-key``, ``--token``): the key is a
+    secret that argv would leak."""
+    return any(_KEY_OPTION.match(arg) or _KEY_VALUE.search(arg) for arg in argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if _cookie_in_argv(argv):
@@ -79,6 +93,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             "`ps` and your shell history. Run `ernie-tui login` and paste them at the "
             "hidden prompt, or pipe them in with `ernie-tui login --stdin`. If you typed "
             "a real cookie, remove that line from your shell history."
+        )
+        return EXIT_USAGE
+    if _api_key_in_argv(argv):
+        err(
+            "an API key is never taken from the command line: it would leak into `ps` and "
+            "your shell history. Run `ernie-tui login --backend qianfan` and paste it at the "
+            "hidden prompt, pipe it in with `ernie-tui login --backend qianfan --stdin`, or "
+            "set QIANFAN_API_KEY in the environment. If you typed a real key, remove that "
+            "line from your shell history (and consider revoking the key)."
         )
         return EXIT_USAGE
     never_raise_on_encoding()

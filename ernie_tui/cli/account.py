@@ -1,5 +1,6 @@
 """``ernie-tui login``, ``logout`` and ``status``: the credential in the OS
-keyring, and whether the server accepts it."""
+keyring, and whether the server accepts it. The qianfan backend's API key is
+in :mod:`.account_key`."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ import argparse
 import dataclasses
 import os
 import sys
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
+from . import account_key
 from .app import run_app
 from .client import find_credential, load_config, with_client
 from .exits import EXIT_ERROR, EXIT_NOT_SIGNED_IN, EXIT_OK, EXIT_USAGE, Fail
 from .inputs import read_stdin
-from .output import err, shown
+from .output import err, print_rows
 
 if TYPE_CHECKING:
     from ..api import ErnieClient
@@ -54,6 +56,8 @@ def login(args: argparse.Namespace) -> int:
     )
 
     config = load_config(args)
+    if config.backend == "qianfan":
+        return account_key.login(args, config)
     host = host_of(config.base_url)
     if args.stdin:
         text = read_stdin("the cookies")
@@ -122,6 +126,8 @@ def logout(args: argparse.Namespace) -> int:
     )
 
     config = load_config(args)
+    if config.backend == "qianfan":
+        return account_key.logout(args, config)
     host = host_of(config.base_url)
     try:
         removed = delete_credential(host)
@@ -152,9 +158,15 @@ def status(args: argparse.Namespace) -> int:
     )
 
     config = load_config(args)
+    if config.backend == "qianfan":
+        return account_key.status(args, config)
     host = host_of(config.base_url)
     out = sys.stdout
-    rows: list[tuple[str, str]] = [("server", display_url(config.base_url))]
+    rows: list[tuple[str, str]] = [
+        ("backend", "web (ERNIE Bot's web service, signed in with cookies)"),
+        ("server", display_url(config.base_url)),
+        ("model", config.model),
+    ]
     if config.path is not None:
         found = "" if config.path.exists() else " (not found: defaults)"
         rows.append(("config", f"{config.path}{found}"))
@@ -183,7 +195,7 @@ def status(args: argparse.Namespace) -> int:
     credential = find_credential(host)
     if credential is None:
         rows.append(("credential", f"none for {host}: run `ernie-tui login`"))
-        _print_rows(out, rows)
+        print_rows(out, rows)
         return EXIT_NOT_SIGNED_IN
     rows.append(
         (
@@ -193,7 +205,7 @@ def status(args: argparse.Namespace) -> int:
         )
     )
     if args.no_check:
-        _print_rows(out, rows)
+        print_rows(out, rows)
         return EXIT_OK
 
     async def check(client: ErnieClient) -> int:
@@ -204,19 +216,12 @@ def status(args: argparse.Namespace) -> int:
     except Fail as exc:
         word = "rejected" if exc.code == EXIT_NOT_SIGNED_IN else "not checked"
         rows.append(("server says", f"{word}: {exc.message}"))
-        _print_rows(out, rows)
+        print_rows(out, rows)
         return exc.code
     rows.append(("server says", f"accepted ({_conversations(count)})"))
-    _print_rows(out, rows)
+    print_rows(out, rows)
     return EXIT_OK
 
 
 def _conversations(count: int) -> str:
     return "1 conversation" if count == 1 else f"{count} conversations"
-
-
-def _print_rows(out: TextIO, rows: list[tuple[str, str]]) -> None:
-    width = max(len(k) for k, _ in rows) + 1
-    for key, value in rows:
-        print(f"{key + ':':<{width}} {shown(value)}", file=out)
-    out.flush()

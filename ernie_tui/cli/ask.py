@@ -1,5 +1,6 @@
 """``ernie-tui ask``: a question asked, the answer streamed to stdout, and
-the ids to continue from printed to stderr."""
+the ids to continue from printed to stderr. The same for every backend: with
+qianfan the conversation is kept in the local library."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, TextIO
 
-from .client import load_config, require_credential, with_client
+from .client import load_config, require_credential, with_backend
 from .exits import EXIT_OK, EXIT_USAGE, Fail
 from .inputs import not_utf8, read_stdin
 
 if TYPE_CHECKING:
-    from ..api import ErnieClient
+    from ..backends import Backend
     from ..config import Config
 
 __all__ = ["ask"]
@@ -49,17 +50,14 @@ def ask(args: argparse.Namespace) -> int:
     credential = require_credential(config)
     out = sys.stdout
 
-    async def work(client: ErnieClient) -> int:
+    async def work(backend: Backend) -> int:
         from ..backends import WebBackend
         from ..core import AskFlow, FlowEvent, Pacing, Refusal, Text
 
         session_id = args.session.strip()
         parent = args.parent.strip()
         if session_id and not parent:
-            detail = await client.get_conversation_detail(session_id)
-            if detail is None:
-                raise Fail(f"there is no conversation with id {session_id!r} (see `list`).")
-            parent = detail.current_chat_id or "0"
+            parent = await _latest(backend, session_id)
         wrote = ""
 
         def show(event: FlowEvent) -> None:
@@ -73,12 +71,15 @@ def ask(args: argparse.Namespace) -> int:
 
         # The same ask flow as the app's; a pipe needs no gathering of pieces.
         flow = AskFlow(
-            WebBackend(client),
+            backend,
             show,
             question_limit=config.question_limit,
             pacing=Pacing(gather=0.0),
         )
-        turn = flow.begin(question, session_id, parent or "0", name=question)
+        # The web service names a new conversation itself from what it is sent;
+        # a local one is named as the app names it (the question, shortened).
+        name = question if isinstance(backend, WebBackend) else None
+        turn = flow.begin(question, session_id, parent or "0", name=name)
         if isinstance(turn, Refusal):
             raise Fail(turn.message or f"the question was not sent ({turn.reason}).", EXIT_USAGE)
         try:
@@ -104,7 +105,22 @@ def ask(args: argparse.Namespace) -> int:
         _report_ids(turn.session_id, turn.bot_chat_id)
         return EXIT_OK
 
-    return with_client(config, credential, work)
+    return with_backend(config, credential, work)
+
+
+async def _latest(backend: Backend, session_id: str) -> str:
+    """The answer a question in ``session_id`` continues from: the
+    conversation's current one (``"0"``: none yet)."""
+    from ..api import Session
+    from ..backends import WebBackend
+
+    if isinstance(backend, WebBackend):
+        detail = await backend.client.get_conversation_detail(session_id)
+    else:
+        detail = await backend.open(Session(session_id, ""))
+    if detail is None:
+        raise Fail(f"there is no conversation with id {session_id!r} (see `list`).")
+    return detail.current_chat_id or "0"
 
 
 def _end_line(out: TextIO, wrote: str) -> None:

@@ -7,11 +7,11 @@ from __future__ import annotations
 import os
 import re
 import sys
-from typing import Any
+from typing import Any, TextIO
 
 from .exits import Fail
 
-__all__ = ["err", "json_dumps", "never_raise_on_encoding", "shown", "write_file"]
+__all__ = ["err", "json_dumps", "never_raise_on_encoding", "print_rows", "shown", "write_file"]
 
 
 def shown(text: str) -> str:
@@ -29,6 +29,14 @@ def shown(text: str) -> str:
 
 def err(message: str) -> None:
     print(f"ernie-tui: {shown(message)}", file=sys.stderr, flush=True)
+
+
+def print_rows(out: TextIO, rows: list[tuple[str, str]]) -> None:
+    """``key: value`` lines, the values aligned (``status``)."""
+    width = max(len(k) for k, _ in rows) + 1
+    for key, value in rows:
+        print(f"{key + ':':<{width}} {shown(value)}", file=out)
+    out.flush()
 
 
 def _json_escape(match: re.Match[str]) -> str:

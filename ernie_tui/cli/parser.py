@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import NoReturn
 
-from .client import ENV_BASE_URL
+from .client import ENV_BACKEND, ENV_BASE_URL
 from .exits import EXIT_USAGE
 from .output import shown
 
@@ -16,18 +16,24 @@ __all__ = ["build_parser"]
 _EPILOG = """\
 commands:
   (none)    open the full-screen app
-  login     sign in: store the BAIDUID and BDUSS_BFESS cookies in the OS keyring
-  logout    remove the stored cookies
+  login     sign in: store the cookies (web) or the API key (qianfan) in the OS keyring
+  logout    remove the stored cookies or API key
   status    where the credential is kept, and whether the server accepts it
   ask       ask a question; the answer streams to stdout
   list      list conversations, pinned first
   export    write a conversation as Markdown or JSON
-  share     print a share link for a conversation
+  share     print a share link for a conversation (web)
   serve     run the embedded ERNIE Bot server (demo and tests)
+
+backends: web (ERNIE Bot's web service, signed in with browser cookies; the
+default) and qianfan (Baidu's official Qianfan V2 API, with an API key; the
+conversations are kept on this machine). Choose with --backend, ERNIE_TUI_BACKEND
+or `backend = "qianfan"` in the config.
 
 exit codes: 0 ok, 1 error, 2 usage or config error, 3 not signed in, 4 network,
 5 port taken (serve).
-The cookies are never accepted as command-line values: use `ernie-tui login`.
+The cookies and the API key are never accepted as command-line values: use
+`ernie-tui login` (or QIANFAN_API_KEY for the key).
 """
 
 
@@ -45,10 +51,25 @@ def _common(default: object) -> _Parser:
     SUPPRESS, so a value given before the subcommand is not reset."""
     common = _Parser(add_help=False)
     common.add_argument(
+        "--backend",
+        choices=("web", "qianfan"),
+        default=default,
+        help=f"the service to use (env {ENV_BACKEND}; default: backend in the config, web)",
+    )
+    common.add_argument(
         "--base-url",
         default=default,
-        help=f"server to talk to (env {ENV_BASE_URL}; default: base_url in the config, "
-        "https://yiyan.baidu.com)",
+        help=f"server to talk to (env {ENV_BASE_URL}; default: the backend's base_url in "
+        "the config, https://yiyan.baidu.com for web, https://qianfan.baidubce.com/v2 "
+        "for qianfan: any OpenAI-compatible base URL ending in its version path works)",
+    )
+    common.add_argument(
+        "--model",
+        default=default,
+        metavar="ID",
+        help="the model new conversations use: a model id for qianfan "
+        "(ernie-4.5-turbo-32k, ernie-x1-turbo-32k, …), a model code for web "
+        "(EB35, EB45T, X1_1, EB50); default: model in the config",
     )
     common.add_argument(
         "--config",
@@ -108,18 +129,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     login = add(
         "login",
-        "sign in: check the cookies with the server and keep them in the OS keyring",
+        "sign in: check the credential with the server and keep it in the OS keyring",
         "Sign in with the BAIDUID and BDUSS_BFESS cookies of a browser signed in at "
-        "yiyan.baidu.com.\nThey are asked for with hidden input (or read from standard "
-        "input with --stdin),\nchecked against the server, and kept in the OS keyring, "
-        "one item per server host.\nThey are never accepted as command-line values.",
+        "yiyan.baidu.com\n(web), or with a Qianfan API key (--backend qianfan: from the "
+        "Qianfan console\n→ API Key, it looks like bce-v3/ALTAK-…/…).\nIt is asked for "
+        "with hidden input (or read from standard input with --stdin),\nchecked against "
+        "the server, and kept in the OS keyring, one item per server host.\nIt is never "
+        "accepted as a command-line value.",
     )
     login.add_argument(
         "--stdin",
         action="store_true",
-        help="read a pasted 'Cookie:' header or 'BAIDUID=…; BDUSS_BFESS=…' from standard input",
+        help="read a pasted 'Cookie:' header or 'BAIDUID=…; BDUSS_BFESS=…' (web), or "
+        "the API key (qianfan), from standard input",
     )
-    add("logout", "remove the stored cookies for this server from the OS keyring")
+    add("logout", "remove the stored cookies or API key for this server from the OS keyring")
     status = add(
         "status",
         "show where the credential is kept, masked, and whether the server accepts it",
@@ -133,7 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
         "ask a question; the answer streams to stdout",
         "Ask a question. The answer streams to stdout as it arrives; the conversation id\n"
         "and the chat to continue from are printed to stderr, so a script can continue:\n"
-        '  ernie-tui ask --session ID --parent CHATID "a follow-up"',
+        '  ernie-tui ask --session ID --parent CHATID "a follow-up"\n'
+        "With --backend qianfan the conversation is kept on this machine.",
     )
     ask.add_argument("question", help="the question ('-' reads it from standard input)")
     ask.add_argument("--session", default="", metavar="ID", help="continue this conversation")

@@ -10,7 +10,6 @@ screens are imported only when first shown.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
@@ -24,9 +23,10 @@ from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from ..api_key import AnyCredential, ApiKeyCredential
 from ..config import Config, make_client
+from ..cookies import Credential
 from ..core.drafts import Drafts
-from ..credentials import Credential
 from ..sanitize import clean, clean_line
 from .terminal import lenient_input
 
@@ -90,9 +90,9 @@ class ErnieApp(App[None]):
     def __init__(
         self,
         config: Config,
-        credential: Credential | None,
+        credential: AnyCredential | None,
         *,
-        demo_starter: Callable[[], tuple[str, Credential]] | None = None,
+        demo_starter: Callable[[Config], tuple[Config, AnyCredential]] | None = None,
         data_dir: Path | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
@@ -145,7 +145,8 @@ class ErnieApp(App[None]):
 
     def on_load(self) -> None:
         credential = self.credential
-        if credential is not None:
+        if credential is not None and not isinstance(credential, ApiKeyCredential):
+            # (The Qianfan backend's list is local: nothing to fetch early.)
             self._prefetch = ListPrefetch(
                 lambda: self.create_backend(credential), self.LIST_PREFETCH_SIZE
             )
@@ -180,7 +181,7 @@ class ErnieApp(App[None]):
 
             self.push_screen(SignInScreen())
 
-    def _main(self, credential: Credential) -> MainScreen:
+    def _main(self, credential: AnyCredential) -> MainScreen:
         from .screens.main import MainScreen
 
         if self.backend is not None:
@@ -193,21 +194,34 @@ class ErnieApp(App[None]):
         self.backend = self.create_backend(credential)
         return MainScreen(self.backend, self.drafts)
 
-    def create_backend(self, credential: Credential) -> Backend:
-        """The backend for this config and credential."""
+    def create_backend(self, credential: AnyCredential, config: Config | None = None) -> Backend:
+        """The backend for ``credential`` under ``config`` (the app's by
+        default): the web protocol on cookies, Qianfan on an API key."""
+        config = config or self.config
+        if isinstance(credential, ApiKeyCredential) or config.backend == "qianfan":
+            from ..wiring import make_backend
+
+            return make_backend(config, credential)
         from ..backends import WebBackend
 
-        return WebBackend(self.create_client(credential))
+        client = (
+            self.create_client(credential)
+            if config is self.config
+            else make_client(config, credential)
+        )
+        return WebBackend(client)
 
     def create_client(self, credential: Credential) -> ErnieClient:
         """The protocol client for this config and credential (a seam for tests
         that route the public host to an embedded server)."""
         return make_client(self.config, credential)
 
-    def signed_in(self, credential: Credential, base_url: str | None = None) -> None:
-        """The sign-in screen has a working credential (or started the demo)."""
-        if base_url is not None:
-            self.config = dataclasses.replace(self.config, base_url=base_url)
+    def signed_in(self, credential: AnyCredential, config: Config | None = None) -> None:
+        """The sign-in screen has a working credential (or started the demo)
+        for ``config`` (the app's, or a new one: the demo's, the backend the
+        user chose)."""
+        if config is not None:
+            self.config = config
         self._show_screen(self._main(credential))
 
     def sign_in_again(self, reason: str) -> None:

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from textual.screen import Screen
 
+from ..api_key import AnyCredential
 from ..config import Config
-from ..credentials import Credential
 
 if TYPE_CHECKING:
     from ..backends import Backend, Conversations
@@ -36,17 +36,19 @@ class AppHost(Protocol):
     """The app as the screens see it."""
 
     config: Config
-    credential: Credential | None
+    credential: AnyCredential | None
     data_dir: Path
-    demo_starter: Callable[[], tuple[str, Credential]] | None
+    demo_starter: Callable[[Config], tuple[Config, AnyCredential]] | None
 
     def now(self) -> datetime: ...
 
     def take_prefetched_list(self, page_size: int) -> Prefetched | None: ...
 
-    def create_backend(self, credential: Credential) -> Backend: ...
+    def create_backend(self, credential: AnyCredential, config: Config | None = None) -> Backend:
+        """The backend for ``credential`` (under ``config``, by default the app's)."""
+        ...
 
-    def signed_in(self, credential: Credential, base_url: str | None = None) -> None: ...
+    def signed_in(self, credential: AnyCredential, config: Config | None = None) -> None: ...
 
     def sign_in_again(self, reason: str) -> None: ...
 
