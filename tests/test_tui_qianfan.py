@@ -213,3 +213,33 @@ async def test_sign_in_with_an_api_key(
         v for (service, _), v in memory_keyring.items.items() if service == "ernie-tui/qianfan"
     ]
     assert len(stored) == 1 and key.reveal() in stored[0]
+
+
+async def test_the_model_picker_lists_the_servers_models_and_the_choice_is_kept(
+    server: ServerThread, tmp_path: Path
+) -> None:
+    from textual.widgets import OptionList
+
+    from ernie_tui.tui.screens.choices import ModelPicker
+
+    key = _key()
+    app = qianfan_app(server, tmp_path, key)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await started(pilot)
+        await send(pilot, "first with lite")
+        await answered(pilot)
+        await pilot.press("alt+m")
+        await until(pilot, lambda: isinstance(app.screen, ModelPicker), "the model picker")
+        options = app.screen.query_one(OptionList)
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert LITE in ids and X1 in ids
+        options.highlighted = ids.index(X1)
+        await pilot.press("enter")
+        await until(pilot, lambda: X1 in str(screen.status.render()), "X1 in the status line")
+        await send(pilot, "now with x1")
+        answer = await answered(pilot)
+        assert answer.reasoning  # the thinking model answered
+        session_id = screen.open_id
+    with Library(tmp_path / "library.db") as library:
+        conversation = library.conversation(account_of(key), session_id)
+    assert conversation is not None and conversation.model == X1
