@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ernie_tui.server import Fault, ServerThread, Store
-from ernie_tui.server.bot import answer_for, long_answer
+from ernie_tui.server.bot import answer_for, long_answer, split_increments, thinking_for
+from ernie_tui.server.faults import ASK_PATH
 
 from .harness import (
     ServerClock,
@@ -44,6 +45,9 @@ COLS, ROWS = 120, 40
 BAIDUID = "BENCHBAIDUID0000000000000000000:FG=1"
 LIST_PATHS = ("/eb/session/list", "/eb/session/top/list")
 HISTORY_PATH = "/eb/chat/history"
+CHAT_PATH = "/v2/chat/completions"
+QIANFAN_MODEL = "ernie-4.5-turbo-32k"
+THINKING_MODEL = "ernie-x1-turbo-32k"
 
 
 # -- figures -----------------------------------------------------------------
@@ -130,12 +134,19 @@ class AppProfile:
     #: Keys that start a new, empty conversation (so the composer's question
     #: streams into an empty pane).
     new_conversation: Sequence[str] = ()
+    #: The app on the Qianfan backend: argv for a ``/v2`` base URL and a
+    #: model id (None: the app has no such backend).
+    qianfan_argv: Callable[[str, str], list[str]] | None = None
 
 
 def real_app_argv(base_url: str) -> list[str]:
     exe = VENV_BIN / "ernie-tui"
     head = [str(exe)] if exe.exists() else [PYTHON, "-m", "ernie_tui"]
     return [*head, "--base-url", base_url]
+
+
+def real_app_qianfan_argv(base_url: str, model: str) -> list[str]:
+    return [*real_app_argv(base_url), "--backend", "qianfan", "--model", model]
 
 
 REAL = AppProfile(
@@ -146,6 +157,7 @@ REAL = AppProfile(
     open_first_match=("down", "enter"),
     history=("ctrl+l", "shift+tab"),
     new_conversation=("ctrl+n",),
+    qianfan_argv=real_app_qianfan_argv,
 )
 
 TOY = AppProfile(
@@ -193,12 +205,24 @@ class Bench:
         bduss = f"bench-{os.getpid()}-{self._accounts:04d}-" + "b" * 40
         return bduss, self.server.store.account(bduss)
 
-    def env(self, bduss: str) -> dict[str, str]:
+    def qianfan_account(self) -> tuple[str, str]:
+        """A fresh Qianfan API key (of the service's form, no secret) and its
+        account in the library."""
+        from ernie_tui.api import Secret
+        from ernie_tui.backends.qianfan import account_of
+
+        self._accounts += 1
+        key = f"bce-v3/ALTAK-bench{os.getpid()}/{self._accounts:04d}" + "k" * 32
+        return key, account_of(Secret(key))
+
+    def env(self, bduss: str, api_key: str = "") -> dict[str, str]:
+        """The app's environment: its own home and XDG directories; the web
+        cookies for ``bduss``, or the Qianfan ``api_key`` when one is given."""
         home = Path(tempfile.mkdtemp(dir=self._tmp))
         env = {
             key: value
             for key, value in os.environ.items()
-            if not key.startswith(("ERNIE_", "TEXTUAL", "XDG_"))
+            if not key.startswith(("ERNIE_", "TEXTUAL", "XDG_", "QIANFAN_"))
         }
         env.update(
             TERM="xterm-256color",
@@ -212,19 +236,36 @@ class Bench:
             XDG_STATE_HOME=str(home / "state"),
             XDG_CACHE_HOME=str(home / "cache"),
             ERNIE_TUI_CONFIG=str(home / "config" / "ernie-tui" / "config.toml"),
-            ERNIE_BAIDUID=BAIDUID,
-            ERNIE_BDUSS_BFESS=bduss,
             # No OS keyring is touched, whatever the app tries.
             PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
             PYTHONDONTWRITEBYTECODE="1",
         )
+        if api_key:
+            env["QIANFAN_API_KEY"] = api_key
+        else:
+            env.update(ERNIE_BAIDUID=BAIDUID, ERNIE_BDUSS_BFESS=bduss)
         return env
 
+    @staticmethod
+    def library_path(env: dict[str, str]) -> Path:
+        """Where the app started with ``env`` keeps its library."""
+        return Path(env["XDG_DATA_HOME"]) / "ernie-tui" / "library.db"
+
     @contextmanager
-    def app(self, bduss: str) -> Iterator[Terminal]:
+    def app(
+        self, bduss: str, *, model: str = "", env: dict[str, str] | None = None
+    ) -> Iterator[Terminal]:
+        """The app in a pseudo-terminal: on the web backend, or with ``model``
+        on the Qianfan one (``env`` then holds its API key)."""
+        if model:
+            if self.profile.qianfan_argv is None:
+                raise RuntimeError(f"{self.profile.name} has no Qianfan backend")
+            argv = self.profile.qianfan_argv(self.server.base_url + "/v2", model)
+        else:
+            argv = self.profile.argv(self.server.base_url)
         term = Terminal(
-            [*self.wrap, *self.profile.argv(self.server.base_url)],
-            self.env(bduss),
+            [*self.wrap, *argv],
+            env if env is not None else self.env(bduss),
             cols=COLS,
             rows=ROWS,
             cwd=str(ROOT),
@@ -276,27 +317,55 @@ class StreamRun:
     wall: float
 
 
-def stream_once(bench: Bench, increments: int, rate: float) -> StreamRun:
+WARM_UP = "Bench warm-up conversation"
+
+
+@contextmanager
+def _streaming_app(bench: Bench, model: str) -> Iterator[Terminal]:
+    """The app with one conversation in its list: on the web backend (the
+    server's store), or with ``model`` on Qianfan (the app's own library)."""
+    if not model:
+        bduss, account = bench.account()
+        bench.server.store.bulk_sessions(account, [WARM_UP])
+        with bench.app(bduss) as term:
+            yield term
+        return
+    from ernie_tui.library import Library
+
+    key, account = bench.qianfan_account()
+    env = bench.env("", api_key=key)
+    path = bench.library_path(env)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with Library(path) as library:
+        library.new_conversation(account, WARM_UP, model=model)
+    with bench.app("", model=model, env=env) as term:
+        yield term
+
+
+def stream_once(bench: Bench, increments: int, rate: float, model: str = "") -> StreamRun:
     """Start the app, ask a question whose answer is ``increments`` long at
     ``rate`` per second, and measure from Enter until the screen settles after
-    the last increment is on it."""
-    bduss, account = bench.account()
-    bench.server.store.bulk_sessions(account, ["Bench warm-up conversation"])
+    the last increment is on it. With ``model``, the app runs on the Qianfan
+    backend with that model (a thinking model streams its reasoning first)."""
     predicate, what = tail_predicate(increments)
-    with bench.app(bduss) as term:
-        term.wait_for("Bench warm-up conversation", 30)
+    path = CHAT_PATH if model else ASK_PATH
+    with _streaming_app(bench, model) as term:
+        term.wait_for(WARM_UP, 30)
         term.settled(time.perf_counter(), quiet=0.3)
         bench.keys(term, bench.profile.new_conversation)
         bench.keys(term, bench.profile.composer)
         bench.type_text(term, f"Benchmark question {increments}")
         bench.server.state.faults.add(
-            Fault(kind="long", increments=increments), Fault(kind="rate", rate=rate)
+            Fault(kind="long", path=path, increments=increments),
+            Fault(kind="rate", path=path, rate=rate),
         )
         bench.server.state.last_stream_end = 0.0
         watch = term.watch(predicate)
         cpu0 = cpu_seconds(term.pid)
         sent = term.key("enter")
         budget = (increments / rate if rate else 5.0) + 120.0
+        if model:
+            budget += 60.0  # a thinking model's reasoning first
         shown = term.wait(watch, budget, what)
         end = term.settled(shown, quiet=0.3, timeout=60)
         cpu1 = cpu_seconds(term.pid)
@@ -311,8 +380,9 @@ def stream_once(bench: Bench, increments: int, rate: float) -> StreamRun:
             wall=end - sent,
         )
     bench.log(
-        f"{increments} @ {rate or 'max'}/s: cpu {run.cpu:.2f} s, {run.bytes / 1e6:.2f} MB, "
-        f"lag {run.lag * 1e3:.0f} ms, rss {run.rss / 2**20:.0f} MiB, wall {run.wall:.1f} s"
+        f"{model or 'web'} {increments} @ {rate or 'max'}/s: cpu {run.cpu:.2f} s, "
+        f"{run.bytes / 1e6:.2f} MB, lag {run.lag * 1e3:.0f} ms, "
+        f"rss {run.rss / 2**20:.0f} MiB, wall {run.wall:.1f} s"
     )
     return run
 
@@ -330,6 +400,33 @@ def case_1(bench: Bench, runs: int) -> list[Figure]:
         lag.values.append(run.lag)
         mem.values.append(run.rss / 2**20)
     return [cpu, size, lag, mem]
+
+
+def _case_1_on_qianfan(bench: Bench, runs: int, case: str, model: str) -> list[Figure]:
+    """Case 1 (same answer, rate, targets and measurement) on the Qianfan backend."""
+    cpu = Figure(case, "CPU during the stream", "s", 2.0)
+    size = Figure(case, "bytes to the terminal", "MB", 0.8)
+    lag = Figure(case, "last increment on screen after stream end", "s", 0.1)
+    mem = Figure(case, "RSS after the stream", "MiB", 120)
+    for _ in range(runs):
+        run = stream_once(bench, 2000, 100, model=model)
+        cpu.values.append(run.cpu)
+        size.values.append(run.bytes / 1e6)
+        lag.values.append(run.lag)
+        mem.values.append(run.rss / 2**20)
+    return [cpu, size, lag, mem]
+
+
+def case_1q(bench: Bench, runs: int) -> list[Figure]:
+    return _case_1_on_qianfan(
+        bench, runs, f"1q stream 2,000 @ 100/s, Qianfan {QIANFAN_MODEL}", QIANFAN_MODEL
+    )
+
+
+def case_1qt(bench: Bench, runs: int) -> list[Figure]:
+    reasoning = len(split_increments(thinking_for("Benchmark question 2000")))
+    case = f"1qt as 1q, {THINKING_MODEL}: {reasoning} reasoning + 2,000"
+    return _case_1_on_qianfan(bench, runs, case, THINKING_MODEL)
 
 
 def case_2(bench: Bench, runs: int) -> list[Figure]:
@@ -592,15 +689,17 @@ def case_7(bench: Bench, runs: int) -> list[Figure]:
     return [p95, p50]
 
 
-CASES: dict[int, Callable[[Bench, int], list[Figure]]] = {
-    1: case_1,
-    2: case_2,
-    3: case_3,
-    4: case_4,
-    5: case_5,
-    6: case_6,
-    7: case_7,
+CASES: dict[str, Callable[[Bench, int], list[Figure]]] = {
+    "1": case_1,
+    "1q": case_1q,
+    "1qt": case_1qt,
+    "2": case_2,
+    "3": case_3,
+    "4": case_4,
+    "5": case_5,
+    "6": case_6,
+    "7": case_7,
 }
 
 #: Runs of each case in a full run (case 8 is read off case 1).
-RUNS = {1: 5, 2: 5, 3: 3, 4: 5, 5: 3, 6: 3, 7: 3}
+RUNS = {"1": 5, "1q": 5, "1qt": 3, "2": 5, "3": 3, "4": 5, "5": 3, "6": 3, "7": 3}

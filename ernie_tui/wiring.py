@@ -17,6 +17,8 @@ opens that one. Nothing here is global.
 
 from __future__ import annotations
 
+from datetime import timedelta, timezone
+
 from .api import Timeouts
 from .api_key import AnyCredential, ApiKeyCredential
 from .backends import Backend, WebBackend
@@ -25,7 +27,10 @@ from .config import Config, make_client
 from .library import Library, default_path
 from .qianfan import QianfanClient
 
-__all__ = ["make_backend"]
+__all__ = ["SERVICE_ZONE", "make_backend"]
+
+SERVICE_ZONE = timezone(timedelta(hours=8))
+"""Beijing time: the web service's, and so the app's, for every time shown."""
 
 
 class _LibraryOwner(QianfanBackend):
@@ -60,7 +65,9 @@ def make_backend(
         raise TypeError("the qianfan backend signs in with an API key, not cookies")
     owned = library is None
     if library is None:
-        library = Library(config.library_path or default_path())
+        # Times reach the app as the web service gives them: in Beijing time,
+        # which the app's "today" is reckoned in.
+        library = Library(config.library_path or default_path(), zone=SERVICE_ZONE)
     try:
         client = QianfanClient(
             credential.key,

@@ -211,7 +211,7 @@ async def test_the_app_is_told_when_the_thread_was_trimmed(
     backend = QianfanBackend(client, library, account_of(key), model=LITE)
     backend._contexts[LITE] = 600  # a tiny context: the second question cannot take the first
     first = await backend.new_conversation("long")
-    stream = backend.ask("a" * 900, first, "0")
+    stream = backend.ask("a" * 1500, first, "0")
     async with stream:
         events = [e async for e in stream]
     stream = backend.ask("next", first, stream.bot_chat_id)
@@ -220,3 +220,30 @@ async def test_the_app_is_told_when_the_thread_was_trimmed(
     await backend.aclose()
     assert any(isinstance(e, Trimmed) and e.turns == 1 for e in events)
     assert isinstance(events[-1], Final) and events[-1].text
+
+
+async def test_local_conversations_show_their_times_as_the_app_reckons_today(
+    server: ServerThread, tmp_path: Path
+) -> None:
+    """The app reckons "today" in the service's zone (Beijing time): a local
+    conversation made now must show now in that zone, or the sidebar shows it
+    as another day."""
+    from datetime import datetime
+
+    from ernie_tui.api_key import ApiKeyCredential
+    from ernie_tui.config import Config, QianfanConfig
+    from ernie_tui.wiring import SERVICE_ZONE, make_backend
+
+    config = Config(
+        backend="qianfan",
+        qianfan=QianfanConfig(base_url=server.base_url + "/v2"),
+        library_path=tmp_path / "library.db",
+    )
+    backend = make_backend(config, ApiKeyCredential(_key(), "session"))
+    try:
+        await backend.new_conversation("now")
+        shown = (await backend.list_conversations()).all()[0].create_time
+    finally:
+        await backend.aclose()
+    moment = datetime.strptime(shown, "%Y-%m-%d %H:%M:%S").replace(tzinfo=SERVICE_ZONE)
+    assert abs((datetime.now(SERVICE_ZONE) - moment).total_seconds()) < 120
