@@ -7,7 +7,10 @@ Every key, with its default::
 
     base_url = "https://yiyan.baidu.com"   # or "https://ernie.baidu.com"
     model = "EB35"                 # EB35 | EB45T | X1_1 (thinks) | EB50 | a newer code
-    theme = "textual-dark"
+    theme = "textual-dark"         # or textual-light, nord, … (a theme picked with
+                                   # ctrl+p → Theme is kept until this line changes)
+    time_zone = "local"            # the clock times are shown in: local (this
+                                   # machine's) or a name like "Asia/Shanghai"
     question_limit = 2000          # characters in one question
 
     [acs_token]
@@ -64,6 +67,8 @@ from .config_checks import (
     check_curl_file,
     check_model,
     check_qianfan,
+    check_theme,
+    check_time_zone,
     read_toml,
     refuse_api_keys,
     type_name,
@@ -136,6 +141,9 @@ class Config:
     model: str = DEFAULT_MODEL
     acs_token: AcsTokenConfig = field(default_factory=AcsTokenConfig)
     theme: str = "textual-dark"
+    time_zone: str = "local"
+    """The clock times are shown in: ``local`` or an IANA name (the service's
+    own times are Beijing time)."""
     keymap: dict[str, str] = field(default_factory=dict)
     connect_timeout: float = 10.0
     request_timeout: float = 30.0
@@ -168,8 +176,8 @@ def _parse(path: Path, text: str) -> Config:
         data,
         (),
         (
-            *("base_url", "model", "theme", "question_limit", "acs_token", "timeouts", "keymap"),
-            *("backend", "qianfan"),
+            *("base_url", "model", "theme", "time_zone", "question_limit", "acs_token"),
+            *("timeouts", "keymap", "backend", "qianfan"),
         ),
     )
     warnings: list[str] = []
@@ -179,9 +187,6 @@ def _parse(path: Path, text: str) -> Config:
     if problem is not None:
         raise check.error((), "base_url", problem)
     model = check_model(check, data, DEFAULT_MODEL, warnings)
-    theme = check.string(data, (), "theme", Config.theme).strip()
-    if not theme:
-        raise check.error((), "theme", 'must name a theme, like "textual-dark".')
 
     limit = data.get("question_limit", Config.question_limit)
     if isinstance(limit, bool) or not isinstance(limit, int):
@@ -247,12 +252,15 @@ def _parse(path: Path, text: str) -> Config:
                 'must be the keys as a string in quotes, like "ctrl+s" or "f5,ctrl+r".',
             )
         keys[binding_id] = value.strip()
+    theme = check_theme(check, data, Config.theme)
+    time_zone = check_time_zone(check, data)
 
     return Config(
         base_url=base_url,
         model=model,
         acs_token=acs_config,
         theme=theme,
+        time_zone=time_zone,
         keymap=keys,
         connect_timeout=check.number(timeouts, ("timeouts",), "connect", Config.connect_timeout),
         request_timeout=check.number(timeouts, ("timeouts",), "request", Config.request_timeout),

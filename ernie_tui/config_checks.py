@@ -13,12 +13,15 @@ from .urls import url_problem
 
 __all__ = [
     "BACKENDS",
+    "THEMES",
     "Checker",
     "ConfigError",
     "check_backend",
     "check_curl_file",
     "check_model",
     "check_qianfan",
+    "check_theme",
+    "check_time_zone",
     "find_line",
     "model_problem",
     "read_toml",
@@ -190,6 +193,50 @@ class Checker:
                 f"must be a table ([{key}] on a line of its own), not {type_name(value)}.",
             )
         return value
+
+
+# -- how the app looks --------------------------------------------------------------
+
+THEMES = (
+    *("textual-dark", "textual-light", "nord", "gruvbox", "catppuccin-mocha", "dracula"),
+    *("tokyo-night", "monokai", "flexoki", "catppuccin-latte", "catppuccin-frappe"),
+    *("catppuccin-macchiato", "solarized-light", "solarized-dark", "rose-pine"),
+    *("rose-pine-moon", "rose-pine-dawn", "atom-one-dark", "atom-one-light", "ansi-dark"),
+    "ansi-light",
+)
+"""The themes the app has: Textual's own (read here without importing
+Textual; ``tests/test_config.py`` compares the two)."""
+
+
+def check_theme(check: Checker, data: dict[str, Any], default: str) -> str:
+    """``theme``: one of :data:`THEMES`."""
+    theme = check.string(data, (), "theme", default).strip()
+    if theme not in THEMES:
+        shown = repr(theme[:40]) if theme else "empty"
+        raise check.error((), "theme", f"must be one of {', '.join(THEMES)} (it is {shown}).")
+    return theme
+
+
+def check_time_zone(check: Checker, data: dict[str, Any]) -> str:
+    """``time_zone``: ``"local"`` (this machine's) or a time zone name of the
+    IANA database, like ``"Asia/Shanghai"`` (the service's own clock)."""
+    zone = check.string(data, (), "time_zone", "local").strip()
+    if zone.lower() == "local":
+        return "local"
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(zone)
+    except (LookupError, ValueError, OSError):  # not found, not a name, not a zone file
+        pass
+    else:
+        return zone
+    raise check.error(
+        (),
+        "time_zone",
+        f'must be "local" or a time zone name like "Asia/Shanghai" or "Europe/Berlin" '
+        f"(it is {zone[:40]!r}).",
+    )
 
 
 # -- the web backend's settings ----------------------------------------------------

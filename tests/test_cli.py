@@ -423,3 +423,50 @@ def test_login_without_a_terminal_asks_for_stdin(cli: Cli) -> None:
     run = cli("login", signed_in=False)
     assert run.code == 2
     assert "--stdin" in run.err
+
+
+def test_login_without_a_keyring_points_to_the_environment_not_to_this_run(cli: Cli) -> None:
+    """Only the app can keep cookies for one run; the command line says to use
+    the environment variables instead, piped or typed at the prompts."""
+    from ptyrun import PtyApp
+
+    baiduid, bduss = cli.secrets
+    piped = cli(
+        "login",
+        "--stdin",
+        stdin=f"{baiduid}\n{bduss}\n",
+        signed_in=False,
+        backend="keyring.backends.fail.Keyring",
+    )
+    assert piped.code == 1
+    assert "this run only" not in piped.err
+    assert "set ERNIE_BAIDUID and ERNIE_BDUSS_BFESS in the environment" in piped.err
+
+    env = cli.env(signed_in=False, backend="keyring.backends.fail.Keyring")
+    typed = PtyApp([sys.executable, "-m", "ernie_tui", "login"], env, cli.tmp_path)
+    typed.wait_for(f"signed in at {host(cli.server)}")
+    typed.wait_for("BAIDUID: ")
+    typed.type(baiduid + "\r")
+    typed.wait_for("BDUSS_BFESS: ")
+    typed.type(bduss + "\r")
+    typed.wait_for("could not be stored")
+    code = typed.close(keys="\r")  # would answer a [y/N] prompt, if one were asked
+    said = bytes(typed.raw).decode("utf-8", "replace")
+    cli.check_clean(said)
+    assert code == 1
+    assert "this run only" not in said and "[y/N]" not in said
+    assert "set ERNIE_BAIDUID and ERNIE_BDUSS_BFESS in the environment" in said
+    assert cli.stored() == {}
+
+
+def test_status_and_the_not_signed_in_hint_keep_the_base_url(cli: Cli) -> None:
+    other = "http://127.0.0.1:9"
+    status = cli("status", "--base-url", other, signed_in=False)
+    assert status.code == 3
+    assert f"run `ernie-tui login --base-url {other}`" in status.out
+    listed = cli("list", "--base-url", other, signed_in=False)
+    assert listed.code == 3
+    assert f"run `ernie-tui login --base-url {other}`" in listed.err
+    # Without a keyring, status's remedy names the environment, not "this run".
+    bare = cli("status", signed_in=False, backend="keyring.backends.fail.Keyring")
+    assert "remedy" in bare.out and "this run only" not in bare.out

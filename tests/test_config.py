@@ -394,3 +394,41 @@ def test_a_qianfan_address_without_a_version_path_is_warned_about(tmp_path: Path
     assert config.qianfan.base_url == "https://qianfan.baidubce.com"
     (warning,) = config.warnings
     assert f"{path}, line 2, key 'qianfan.base_url'" in warning and "/v2" in warning
+
+
+# -- the theme and the time zone ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "key", "why"),
+    [
+        ('model = "EB35"\ntheme = "textual-lite"\n', 2, "theme", "'textual-lite'"),
+        ('theme = ""\n', 1, "theme", "must be one of textual-dark, textual-light"),
+        ('\ntime_zone = "Mars/Olympus"\n', 2, "time_zone", 'like "Asia/Shanghai"'),
+        ('time_zone = "../../etc/passwd"\n', 1, "time_zone", '"local"'),
+        ("time_zone = 8\n", 1, "time_zone", "string"),
+    ],
+)
+def test_an_unknown_theme_or_time_zone_is_a_config_error(
+    tmp_path: Path, text: str, line: int, key: str, why: str
+) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert (info.value.path, info.value.line, info.value.key) == (path, line, key)
+    assert why in str(info.value)
+
+
+def test_the_theme_and_time_zone_are_read(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, 'theme = "textual-light"\ntime_zone = "Asia/Shanghai"\n'))
+    assert (config.theme, config.time_zone) == ("textual-light", "Asia/Shanghai")
+    assert load_config(write(tmp_path, 'time_zone = "Local"\n')).time_zone == "local"
+    assert Config().time_zone == "local"
+
+
+def test_the_config_knows_every_theme_of_the_app() -> None:
+    from textual.theme import BUILTIN_THEMES
+
+    from ernie_tui.config_checks import THEMES
+
+    assert set(THEMES) == set(BUILTIN_THEMES)

@@ -140,7 +140,7 @@ async def test_what_a_second_send_while_streaming_gets(
 
 
 @pytest.mark.parametrize("how", ["stop", "stop_in", "cancel"])
-async def test_stopping_keeps_what_arrived_and_leaves_nothing_to_retry(
+async def test_stopping_keeps_what_arrived_and_the_question_can_be_retried(
     backend: WebBackend, server: ServerThread, how: str
 ) -> None:
     gate = Fault("gate", after=3, seconds=10)
@@ -166,7 +166,16 @@ async def test_stopping_keeps_what_arrived_and_leaves_nothing_to_retry(
     assert turn.state == "stopped" and flow.current is None and flow.failed is None
     assert seen.text() and turn.bot_chat_id  # the text and the answer's id stayed
     assert not flow.stop()
-    assert isinstance(flow.retry(turn.session_id), Refusal)
+    # Retry asks it again from the same place, as after a failure.
+    assert flow.retryable is turn
+    again = flow.retry(turn.session_id)
+    assert isinstance(again, Turn) and again is not turn
+    assert (again.question, again.session_id, again.parent) == ("tell me", turn.session_id, "0")
+    assert isinstance(flow.retry(turn.session_id), Refusal)  # busy now
+    await flow.run(again)
+    assert again.state == "done" and flow.retryable is None
+    nothing = flow.retry(turn.session_id)
+    assert isinstance(nothing, Refusal) and "stopped or failed" in nothing.message
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ import threading
 import httpx
 import pytest
 
+from ernie_tui.api import ErnieClient
 from ernie_tui.server import (
     CONTROL_PREFIX,
     DEMO_BDUSS,
@@ -284,3 +285,48 @@ def test_ids_out_of_range_are_refused_not_a_500(
     )
     assert reply.status_code == 200
     assert isinstance(reply.json()["code"], int)
+
+
+# -- the share page ------------------------------------------------------------------
+
+HOSTILE_NAME = '<img src=x onerror="alert(1)"> Trip & plans'
+HOSTILE_ANSWER = "<script>alert('answer')</script> 第一段 & \x1b[31mred\x1b[0m"
+
+
+async def test_a_share_link_opens_a_page_of_the_shared_answers_only(
+    server: ServerThread, client: ErnieClient
+) -> None:
+    session_id = await client.new_conversation(HOSTILE_NAME)
+    first = await client.ask("The first question <b>bold</b>?", session_id)
+    server.state.faults.add(Fault("answer", text=HOSTILE_ANSWER))
+    second = await client.ask("The second question", session_id, parent_chat_id=first.bot_chat_id)
+    only_second = await client.share_conversation(session_id, [second.bot_chat_id])
+    both = await client.share_conversation(session_id, [first.bot_chat_id, second.bot_chat_id])
+
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=10) as anyone:  # no cookie
+        page = await anyone.get(f"/share/{only_second}")
+        assert page.status_code == 200
+        assert page.headers["content-type"].startswith("text/html")
+        assert "default-src 'none'" in page.headers["content-security-policy"]
+        html = page.text
+        # Every text is escaped: no tag of the name or the answer survives.
+        assert "<script" not in html and "<img" not in html and "<b>" not in html
+        assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; Trip &amp; plans" in html
+        assert "&lt;script&gt;alert(&#x27;answer&#x27;)&lt;/script&gt; 第一段 &amp; red" in html
+        assert "\x1b" not in html
+        # Only the shared answer and its question.
+        assert "The second question" in html and "The first question" not in html
+
+        whole = (await anyone.get(f"/share/{both}")).text
+        assert "The first question &lt;b&gt;bold&lt;/b&gt;?" in whole
+        assert "The second question" in whole and "2 answers" in whole
+
+        for key in ("NOSUCH", "%3Cscript%3E", "x" * 300):
+            missing = await anyone.get(f"/share/{key}")
+            assert missing.status_code == 404
+            assert "Share not found" in missing.text and "<script" not in missing.text
+
+    # A deleted conversation takes its share page with it.
+    await client.delete_conversations([session_id])
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=10) as anyone:
+        assert (await anyone.get(f"/share/{both}")).status_code == 404

@@ -237,6 +237,7 @@ def _requests(owned: Owned, unknown: str) -> dict[tuple[str, str], list[tuple[st
         # Qianfan's /v2 keeps no data at all (the service keeps no conversations).
         ("POST", "/v2/chat/completions"): [],
         ("GET", "/v2/models"): [],
+        ("GET", "/share/{key}"): [],  # public by design: a share link is for anyone
     }
 
 

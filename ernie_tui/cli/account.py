@@ -5,14 +5,12 @@ in :mod:`.account_key`."""
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import sys
 from typing import TYPE_CHECKING
 
 from . import account_key
-from .app import run_app
-from .client import find_credential, load_config, with_client
+from .client import find_credential, load_config, login_command, with_client
 from .exits import EXIT_ERROR, EXIT_NOT_SIGNED_IN, EXIT_OK, EXIT_USAGE, Fail
 from .inputs import read_stdin
 from .output import err, print_rows
@@ -23,11 +21,11 @@ if TYPE_CHECKING:
 __all__ = ["login", "logout", "status"]
 
 
-def _read_interactive() -> str:
+def _read_interactive(host: str) -> str:
     import getpass
 
     print(
-        "Paste the cookies of a browser signed in at yiyan.baidu.com (developer tools → "
+        f"Paste the cookies of a browser signed in at {host} (developer tools → "
         "Application/Storage → Cookies).\nInput is hidden. You may paste a whole Cookie "
         "header at the first prompt.",
         file=sys.stderr,
@@ -37,10 +35,6 @@ def _read_interactive() -> str:
         return first
     second = getpass.getpass("BDUSS_BFESS: ")
     return f"BAIDUID={first.strip()}\nBDUSS_BFESS={second.strip()}"
-
-
-def _interactive() -> bool:
-    return sys.stdin.isatty() and sys.stderr.isatty()
 
 
 def login(args: argparse.Namespace) -> int:
@@ -69,7 +63,7 @@ def login(args: argparse.Namespace) -> int:
         )
     else:
         try:
-            text = _read_interactive()
+            text = _read_interactive(host)
         except EOFError:
             raise Fail("nothing entered; not signed in.", EXIT_USAGE) from None
     try:
@@ -93,15 +87,15 @@ def login(args: argparse.Namespace) -> int:
     try:
         save_credential(host, credential)
     except KeyringUnavailableError as exc:
-        err(f"the server accepted the cookies, but they could not be stored.\n{exc}")
-        if args.stdin or not _interactive():
-            return EXIT_ERROR
-        answer = input("Keep them for this run only and open the app now? [y/N] ")
-        if answer.strip().lower() not in ("y", "yes"):
-            print("Not signed in; nothing was stored.", file=sys.stderr)
-            return EXIT_ERROR
-        session = dataclasses.replace(credential, source="session")
-        return run_app(config, session)
+        # Keeping them for one run is the app's sign-in screen's to offer: a
+        # command that ends here has no run to keep them for.
+        unavailable = KeyringUnavailableError(exc.reason, for_this_run=False)
+        err(
+            f"{host} accepted the cookies, but they could not be stored.\n{unavailable}\n"
+            f"Without a keyring, set {ENV_BAIDUID} and {ENV_BDUSS} in the environment "
+            "of the commands and of the app."
+        )
+        return EXIT_ERROR
     print(
         f"Signed in to {host} as {credential.masked} ({_conversations(count)}). "
         f"The cookies are kept in the keyring ({keyring_backend_name()}).",
@@ -180,7 +174,7 @@ def status(args: argparse.Namespace) -> int:
         )
         rows.append(("keyring", f"none ({reason})"))
         if from_environment() is None:
-            rows.append(("remedy", KeyringUnavailableError().remedies))
+            rows.append(("remedy", KeyringUnavailableError(for_this_run=False).remedies))
     else:
         rows.append(("keyring", backend))
     set_vars = [name for name in (ENV_BAIDUID, ENV_BDUSS) if os.environ.get(name, "").strip()]
@@ -194,7 +188,7 @@ def status(args: argparse.Namespace) -> int:
         rows.append(("environment", "not in use"))
     credential = find_credential(host)
     if credential is None:
-        rows.append(("credential", f"none for {host}: run `ernie-tui login`"))
+        rows.append(("credential", f"none for {host}: run `{login_command(config)}`"))
         print_rows(out, rows)
         return EXIT_NOT_SIGNED_IN
     rows.append(

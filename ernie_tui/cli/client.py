@@ -29,6 +29,7 @@ __all__ = [
     "find_credential",
     "key_login_command",
     "load_config",
+    "login_command",
     "require_credential",
     "with_backend",
     "with_client",
@@ -104,7 +105,6 @@ def find_api_key(host: str) -> ApiKeyCredential | None:
 def require_credential(config: Config) -> AnyCredential:
     """The credential for the config's backend and server; Fail(3) when
     there is none."""
-    from ..config import DEFAULT_BASE_URL
     from ..credentials import ENV_BAIDUID, ENV_BDUSS, host_of
 
     if config.backend == "qianfan":
@@ -112,16 +112,25 @@ def require_credential(config: Config) -> AnyCredential:
     host = host_of(config.base_url)
     credential = find_credential(host)
     if credential is None:
-        login = "ernie-tui login"
-        if host != host_of(DEFAULT_BASE_URL):
-            from ..api import display_url
-
-            login += f" --base-url {display_url(config.base_url)}"
         raise Fail(
-            f"not signed in to {host}: run `{login}`, or set {ENV_BAIDUID} and {ENV_BDUSS}.",
+            f"not signed in to {host}: run `{login_command(config)}`, or set {ENV_BAIDUID} "
+            f"and {ENV_BDUSS}.",
             EXIT_NOT_SIGNED_IN,
         )
     return credential
+
+
+def login_command(config: Config) -> str:
+    """The command that stores the cookies for the config's web server (with
+    its ``--base-url`` unless it is the default one)."""
+    from ..api import display_url
+    from ..config import DEFAULT_BASE_URL
+    from ..credentials import host_of
+
+    login = "ernie-tui login"
+    if host_of(config.base_url) != host_of(DEFAULT_BASE_URL):
+        login += f" --base-url {display_url(config.base_url)}"
+    return login
 
 
 def key_login_command(config: Config) -> str:

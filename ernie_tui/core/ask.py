@@ -2,12 +2,14 @@
 
 A :class:`Turn` goes ``idle → streaming → done | stopped | failed``
 (:data:`TRANSITIONS`); :class:`AskFlow` holds at most one streaming turn and the
-last failed one (for Retry), refuses what cannot be done now (a second send
-while an answer streams, a retry of nothing), runs the backend's answer
-stream and tells its listener what happened as :data:`FlowEvent` values. It
-knows no widget: the app's main screen and the command line's ``ask`` are two
-listeners of the same flow. Regenerate and edit-and-resend are new ways into
-:meth:`AskFlow.begin` from a given parent.
+last stopped or failed one (for Retry), refuses what cannot be done now (a
+second send while an answer streams, a retry of nothing), runs the backend's
+answer stream and tells its listener what happened as :data:`FlowEvent`
+values. It knows no widget: the app's main screen and the command line's
+``ask`` are two listeners of the same flow. Regenerate and edit-and-resend
+are :meth:`AskFlow.resend`: the question (the same, or edited) asked again
+from the parent of the one it replaces, so the service (or the library)
+keeps the old answer as another branch.
 """
 
 from __future__ import annotations
@@ -30,6 +32,18 @@ from ..backends import (
     Trimmed,
     Usage,
     Withheld,
+)
+from .events import (
+    Created,
+    Done,
+    Extra,
+    Failed,
+    FlowEvent,
+    Started,
+    Stopped,
+    Text,
+    Thinking,
+    TurnImages,
 )
 
 __all__ = [
@@ -104,72 +118,6 @@ class Turn:
         return new
 
 
-# -- what the flow tells its listener ------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Started:
-    turn: Turn
-
-
-@dataclass(frozen=True, slots=True)
-class Created:
-    """A new conversation got its id from the first increment."""
-
-    turn: Turn
-    old_key: str
-
-
-@dataclass(frozen=True, slots=True)
-class Text:
-    turn: Turn
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class TurnImages:
-    turn: Turn
-    urls: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Thinking:
-    """An increment of the reasoning shown before the answer."""
-
-    turn: Turn
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class Extra:
-    """What the service said about the answer besides its text: the sources
-    it cites, the tokens it took, that part of it was withheld, or that the
-    thread was trimmed to fit the model (the backend's event, as it came)."""
-
-    turn: Turn
-    event: Citations | Usage | Withheld | Trimmed
-
-
-@dataclass(frozen=True, slots=True)
-class Done:
-    turn: Turn
-    final: Final
-
-
-@dataclass(frozen=True, slots=True)
-class Stopped:
-    turn: Turn
-
-
-@dataclass(frozen=True, slots=True)
-class Failed:
-    turn: Turn
-    error: ErnieError
-
-
-FlowEvent = Started | Created | Text | Thinking | TurnImages | Extra | Done | Stopped | Failed
-
-
 @dataclass(frozen=True, slots=True)
 class Refusal:
     """Why a question or a retry was not started; ``message`` is for the user."""
@@ -194,8 +142,17 @@ class Pacing:
     gather: float = 0.025
 
 
+def _busy(hint: str) -> Refusal:
+    """A question refused while an answer streams (no ``hint``: said nothing)."""
+    if not hint:
+        return Refusal("busy")
+    return Refusal(
+        "busy", f"An answer is still streaming. Wait for it, or press {hint} to stop it."
+    )
+
+
 class AskFlow:
-    """At most one answer streaming, and the last failed question."""
+    """At most one answer streaming, and the last stopped or failed question."""
 
     def __init__(
         self,
@@ -211,9 +168,16 @@ class AskFlow:
         self.pacing = pacing or Pacing()
         self.current: Turn | None = None
         """The turn whose answer is streaming."""
-        self.failed: Turn | None = None
-        """The last turn whose answer failed (for Retry)."""
+        self.retryable: Turn | None = None
+        """The last turn whose answer was stopped or failed (for Retry), until
+        the next question."""
         self._task: asyncio.Task[object] | None = None
+
+    @property
+    def failed(self) -> Turn | None:
+        """The retryable turn, if its answer failed (rather than was stopped)."""
+        turn = self.retryable
+        return turn if turn is not None and turn.state == "failed" else None
 
     # -- starting ---------------------------------------------------------------------
 
@@ -239,12 +203,8 @@ class AskFlow:
                 f"{self.question_limit:,}. Shorten it and send again.",
             )
         if self.current is not None:
-            if self.current.question == question:
-                return Refusal("busy")  # the same question sent twice: nothing to say
-            return Refusal(
-                "busy",
-                f"An answer is still streaming. Wait for it, or press {busy_hint} to stop it.",
-            )
+            # The same question sent twice (a double Enter): nothing to say.
+            return _busy("" if self.current.question == question else busy_hint)
         turn = Turn(
             question=question,
             session_id=session_id,
@@ -253,27 +213,36 @@ class AskFlow:
             key=session_id,
         )
         self.current = turn
-        self.failed = None
+        self.retryable = None
         return turn
 
+    def resend(
+        self, question: str, session_id: str, parent: str, *, busy_hint: str = "escape"
+    ) -> Turn | Refusal:
+        """Regenerate or edit and resend: ``question`` (the one asked, or its
+        edit) asked again in ``session_id`` from ``parent``, the parent of the
+        question it replaces (``"0"``: the start). The old question and answer
+        stay where they were, another branch of the thread."""
+        if not session_id:
+            return Refusal("nothing to retry", "Ask a first question before regenerating one.")
+        if self.current is not None:  # even for the same question: say so
+            return _busy(busy_hint)
+        return self.begin(question, session_id, parent or "0", busy_hint=busy_hint)
+
     def retry(self, open_id: str) -> Turn | Refusal:
-        """A new turn asking the failed question again from the same parent,
-        when its conversation (``open_id``) is the open one."""
-        failed = self.failed
+        """A new turn asking the stopped or failed question again from the same
+        parent, when its conversation (``open_id``) is the open one."""
+        failed = self.retryable
         if failed is None:
-            return Refusal("nothing to retry", "There is no failed answer to retry.")
+            return Refusal("nothing to retry", "There is no stopped or failed answer to retry.")
         if self.current is not None:
             return Refusal("busy", "An answer is still streaming.")
         if failed.session_id != open_id:
-            return Refusal("elsewhere", "Open the conversation whose answer failed to retry it.")
-        self.failed = None
-        turn = Turn(
-            question=failed.question,
-            session_id=failed.session_id,
-            parent=failed.parent,
-            name=failed.name,
-            key=failed.key,
-        )
+            return Refusal(
+                "elsewhere", "Open the conversation whose answer stopped or failed to retry it."
+            )
+        self.retryable = None
+        turn = Turn(failed.question, failed.session_id, failed.parent, failed.name, failed.key)
         self.current = turn
         return turn
 
@@ -294,8 +263,8 @@ class AskFlow:
 
     def forget(self, session_ids: set[str]) -> None:
         """These conversations are gone: nothing of them to retry."""
-        if self.failed is not None and self.failed.session_id in session_ids:
-            self.failed = None
+        if self.retryable is not None and self.retryable.session_id in session_ids:
+            self.retryable = None
 
     # -- streaming --------------------------------------------------------------------
 
@@ -321,12 +290,13 @@ class AskFlow:
             if stream is not None and stream.bot_chat_id:
                 self._note_answer_id(turn, stream.bot_chat_id)
             self._end(turn, "stop")
+            self.retryable = turn
             emit(Stopped(turn))
             raise
         except ErnieError as exc:
             turn.error = exc
             self._end(turn, "error")
-            self.failed = turn
+            self.retryable = turn
             emit(Failed(turn, exc))
             return
         assert turn.final is not None

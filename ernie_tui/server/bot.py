@@ -1,10 +1,12 @@
-"""The demo bot: markdown-rich answers derived from the question, in small
-increments, the way the service streams them."""
+"""The demo bot: markdown answers chosen by the question's words from a corpus
+(:mod:`.corpus`), in small increments, the way the service streams them."""
 
 from __future__ import annotations
 
 import hashlib
 import re
+
+from .corpus import pick
 
 __all__ = ["DRAW_WORDS", "answer_for", "long_answer", "split_increments", "thinking_for"]
 
@@ -39,22 +41,21 @@ def _short(question: str, limit: int = 40) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def answer_for(question: str, *, turn: int = 1, previous: str = "", image_base: str = "") -> str:
-    """A demo answer for ``question``. ``turn`` counts the questions in the
-    conversation so far; ``previous`` is the question before this one."""
-    lowered = question.lower()
-    if any(word in lowered for word in DRAW_WORDS):
-        digest = hashlib.sha1(question.encode()).hexdigest()[:16].upper()
-        url = (
-            f"{image_base.rstrip('/')}/demo/image/{digest}.svg"
-            if image_base
-            else (f"http://eb118-file.cdn.bcebos.com/upload/{digest}?x-bce-process=style/wm_ai")
-        )
-        return (
-            f'我画好了，欢迎对我提出反馈和建议，帮助我快速进步。<img src="{url}" />'
-            "<br>你可以完整描述你的需求来继续作画，如：“帮我画一枝晶莹剔透的牡丹花”。"
-        )
-    topic = _short(question)
+def _draw(question: str, image_base: str) -> str:
+    digest = hashlib.sha1(question.encode()).hexdigest()[:16].upper()
+    url = (
+        f"{image_base.rstrip('/')}/demo/image/{digest}.svg"
+        if image_base
+        else (f"http://eb118-file.cdn.bcebos.com/upload/{digest}?x-bce-process=style/wm_ai")
+    )
+    return (
+        f'我画好了，欢迎对我提出反馈和建议，帮助我快速进步。<img src="{url}" />'
+        "<br>你可以完整描述你的需求来继续作画，如：“帮我画一枝晶莹剔透的牡丹花”。"
+    )
+
+
+def _introduction(topic: str, turn: int, previous: str) -> str:
+    """The bot introducing the demo (to a greeting, or a question about it)."""
     lines = [
         f"## {topic}",
         "",
@@ -79,10 +80,32 @@ def answer_for(question: str, *, turn: int = 1, previous: str = "", image_base: 
         f"print(greet({topic[:20]!r}))",
         "```",
         "",
-        "- 更多问题请继续提问。",
+        "- 更多问题请继续提问：试试“用 Rust 写一个斐波那契函数”、“帮我规划杭州三日游”"
+        "或“画一只猫”。",
         "- Ask a follow-up: the thread continues from this answer.",
     ]
     return "\n".join(lines)
+
+
+def answer_for(question: str, *, turn: int = 1, previous: str = "", image_base: str = "") -> str:
+    """A demo answer for ``question`` (the same question always gets the same
+    answer); all but a one-line answer name the question, most as their
+    title. ``turn`` counts the questions in the conversation so far;
+    ``previous`` is the question before this one: a follow-up answer names it,
+    so the thread is seen to continue."""
+    lowered = question.lower()
+    if any(word in lowered for word in DRAW_WORDS):
+        return _draw(question, image_base)
+    topic = _short(question)
+    answer = pick(question, topic)
+    if answer is None:
+        return _introduction(topic, turn, previous)
+    if topic not in answer and "\n" in answer:  # the question as its title
+        answer = f"## {topic}\n\n{answer}"
+    if previous:
+        context = f"> 第 {turn} 轮 · 上一个问题 (previous question): {_short(previous, 60)}"
+        answer = f"{context}\n\n{answer}"
+    return answer
 
 
 def thinking_for(question: str) -> str:

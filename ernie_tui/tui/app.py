@@ -13,7 +13,7 @@ import asyncio
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -22,13 +22,16 @@ from textual.app import App, SystemCommand
 from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.theme import Theme
 
 from ..api_key import AnyCredential, ApiKeyCredential
 from ..config import Config, make_client
 from ..cookies import Credential
 from ..core.drafts import Drafts
 from ..sanitize import clean, clean_line
+from .prefs import Prefs
 from .terminal import lenient_input
+from .times import BEIJING, Times
 
 if TYPE_CHECKING:
     from ..api import ErnieClient
@@ -36,8 +39,6 @@ if TYPE_CHECKING:
     from .screens.main import MainScreen
 
 __all__ = ["BEIJING", "ErnieApp", "ListPrefetch"]
-
-BEIJING = timezone(timedelta(hours=8))
 
 
 class ListPrefetch:
@@ -107,12 +108,20 @@ class ErnieApp(App[None]):
         self.data_dir = data_dir
         self.clock = clock or _beijing_now
         self.drafts = Drafts(data_dir / "drafts.json")
+        self.prefs = Prefs.load(data_dir / "ui.json")
         self.backend: Backend | None = None
         self._prefetch: ListPrefetch | None = None
 
     def now(self) -> datetime:
         """Now, for the sidebar's dates (the service's times are Beijing time)."""
         return self.clock()
+
+    @property
+    def times(self) -> Times:
+        """How times are shown: the config's ``time_zone``, from Beijing time,
+        in which both backends give them (the web service's clock; the
+        library's times are given the same way, see ``wiring.SERVICE_ZONE``)."""
+        return Times.of(self.config.time_zone, source=BEIJING)
 
     def notify(
         self,
@@ -159,13 +168,17 @@ class ErnieApp(App[None]):
         return prefetch
 
     def on_mount(self) -> None:
-        if self.config.theme in self.available_themes:
-            self.theme = self.config.theme
+        theme = self.prefs.theme_for(self.config.theme)
+        if theme not in self.available_themes:
+            theme = self.config.theme
+        if theme in self.available_themes:
+            self.theme = theme
         else:
             self.notify(
                 f"Unknown theme {self.config.theme!r} in the config; using {self.theme}.",
                 severity="warning",
             )
+        self.theme_changed_signal.subscribe(self, self._theme_picked)
         if self.config.keymap:
             keymap = dict(self.config.keymap)
             from .screens.main.keys import PAIRED_IDS
@@ -180,6 +193,19 @@ class ErnieApp(App[None]):
             from .screens.signin import SignInScreen
 
             self.push_screen(SignInScreen())
+
+    def _theme_picked(self, theme: Theme) -> None:
+        """A theme was picked (the palette's Theme): keep it for the next run."""
+        if theme.name == self.prefs.theme_for(self.config.theme):
+            return  # the one started with: nothing new to keep
+        try:
+            self.prefs.keep_theme(theme.name, self.config.theme)
+        except OSError as exc:
+            self.notify(
+                f"The theme {theme.name} is used for this run only: "
+                f"{self.prefs.path} could not be written ({exc.strerror or exc}).",
+                severity="warning",
+            )
 
     def _main(self, credential: AnyCredential) -> MainScreen:
         from .screens.main import MainScreen
@@ -250,8 +276,38 @@ class ErnieApp(App[None]):
         for command in super().get_system_commands(screen):
             if command.title == "Quit":
                 yield SystemCommand("Quit", "Quit ERNIE Bot", self.action_quit)
+            elif command.title == "Screenshot":
+                yield SystemCommand(
+                    "Screenshot",
+                    "Save an SVG picture of the screen in ~/Downloads (else the data folder)",
+                    lambda: self.set_timer(0.1, self.action_screenshot),  # the palette gone
+                )
             elif command.title != "Keys":
                 yield command
+
+    def screenshot_folder(self) -> Path:
+        """Where screenshots go: the Downloads folder, or the data folder's
+        ``screenshots`` when there is none."""
+        from platformdirs import user_downloads_path
+
+        downloads = user_downloads_path()
+        return downloads if downloads.is_dir() else self.data_dir / "screenshots"
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """Save an SVG picture of the screen and say where it went."""
+        folder = Path(path).expanduser() if path else self.screenshot_folder()
+        name = filename or f"ernie-bot-{datetime.now():%Y-%m-%d-%H%M%S}.svg"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            saved = self.save_screenshot(name, str(folder))
+        except OSError as exc:
+            self.notify(
+                f"Could not save the screenshot in {folder}: {exc.strerror or exc}.",
+                title="Screenshot",
+                severity="error",
+            )
+            return
+        self.notify(f"Saved the screenshot to {saved}", title="Screenshot")
 
 
 if TYPE_CHECKING:

@@ -69,6 +69,20 @@ class Shares(Database):
             for r in rows
         ]
 
+    def share_by_key(self, key: str) -> tuple[int, StoredShare] | None:
+        """The share behind ``key`` and its account, for the public share page
+        (anyone with the key may read it), or None."""
+        with self._lock:
+            r = self._db.execute(
+                "SELECT account, id, session, chat_ids, share_key, create_time, update_time "
+                "FROM shares WHERE share_key=?",
+                (key,),
+            ).fetchone()
+        if r is None:
+            return None
+        share = StoredShare(int(r[1]), int(r[2]), str(r[3]), str(r[4]), str(r[5]), str(r[6]))
+        return int(r[0]), share
+
     def delete_share(self, account: int, share_id: int) -> bool:
         with self._lock:
             cur = self._db.execute(

@@ -1,4 +1,5 @@
-"""The /eb protocol's shares: list, make, delete one, delete all."""
+"""The /eb protocol's shares: list, make, delete one, delete all; and the
+public page a share link opens (:mod:`.share_page`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from starlette.routing import Route
 
 from ..context import Context
 from ..http import envelope, to_int
+from . import share_page
 
 __all__ = ["routes"]
 
@@ -75,4 +77,5 @@ def routes(ctx: Context) -> list[Route]:
         Route("/eb/share/all", ctx.endpoint(share_delete_all), methods=["DELETE"]),
         Route("/eb/share/{share_id}", ctx.endpoint(share_delete), methods=["DELETE"]),
         Route("/eb/share/key/gen", ctx.endpoint(share_gen), methods=["POST"]),
+        *share_page.routes(ctx),
     ]

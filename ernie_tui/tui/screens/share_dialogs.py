@@ -25,32 +25,60 @@ ShareScope = Literal["all", "answer"]
 
 
 class ScopeChoice(RadioSet):
-    """The share dialog's choices; Enter or space on one also confirms the
-    choice, even when it was already chosen, by posting :class:`Picked`."""
+    """The share dialog's choices: space chooses the highlighted one, Enter
+    chooses it and confirms, even when it was already chosen, by posting
+    :class:`Picked`."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "space",
+            "toggle_button",
+            "Choose",
+            show=False,
+            id="share.choose",
+            tooltip="Choose the highlighted option",
+        ),
+        Binding(
+            "enter",
+            "pick",
+            "Share",
+            show=False,
+            id="share.pick",
+            tooltip="Share with the highlighted option",
+        ),
+    ]
 
     class Picked(Message):
-        """The user picked a choice with the keyboard."""
+        """The user chose ``button`` with Enter."""
 
-        def __init__(self, choice: ScopeChoice) -> None:
+        def __init__(self, choice: ScopeChoice, button: RadioButton) -> None:
             super().__init__()
             self.choice = choice
+            self.button = button
 
         @property
         def control(self) -> ScopeChoice:
             return self.choice
 
-    def action_toggle_button(self) -> None:
-        super().action_toggle_button()
-        self.post_message(self.Picked(self))
+    def action_pick(self) -> None:
+        """Choose the highlighted option and say which it is. (The set turns
+        the other option off a message later, so the one toggled is told.)"""
+        buttons = list(self.query(RadioButton))
+        before = [button.value for button in buttons]
+        self.action_toggle_button()
+        for button, was in zip(buttons, before, strict=True):
+            if button.value != was:
+                self.post_message(self.Picked(self, button))
+                return
 
 
 class ShareDialog(DialogScreen[ShareScope | None]):
     """Choose what to share: the whole conversation or the selected answer.
 
     Dismisses with ``"all"``, ``"answer"`` or ``None`` when cancelled. The
-    choices have the focus on open; Enter (or space) picks the highlighted one
-    and moves to the Share button, so Enter, Enter shares the whole
-    conversation.
+    choices have the focus on open: Enter shares with the highlighted one (so
+    Enter alone shares the whole conversation), space only chooses it. The
+    selected answer is offered only when ``can_share_answer``.
     """
 
     AUTO_FOCUS = "#share-scope"
@@ -105,12 +133,17 @@ class ShareDialog(DialogScreen[ShareScope | None]):
     @property
     def scope(self) -> ShareScope:
         """The choice as it stands."""
-        answer = self.query_one("#share-answer", RadioButton)
-        return "answer" if answer.value and self.can_share_answer else "all"
+        pressed = self.query_one(ScopeChoice).pressed_button
+        return self._scope_of(pressed)
+
+    def _scope_of(self, button: RadioButton | None) -> ShareScope:
+        if button is not None and button.id == "share-answer" and self.can_share_answer:
+            return "answer"
+        return "all"
 
     @on(ScopeChoice.Picked, "#share-scope")
-    def _scope_picked(self) -> None:
-        self.query_one("#share", Button).focus()
+    def _scope_picked(self, event: ScopeChoice.Picked) -> None:
+        self.dismiss(self._scope_of(event.button))
 
     @on(Button.Pressed, "#share")
     def _share_pressed(self) -> None:
@@ -125,7 +158,8 @@ class ShareDialog(DialogScreen[ShareScope | None]):
 
 
 class LinkDialog(DialogScreen[None]):
-    """Show a share link, say whether it was copied, and offer to copy again."""
+    """Show a share link, say whether it was copied, and offer to copy again.
+    ``scope`` says what the link shows: the conversation or one answer."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -162,15 +196,17 @@ class LinkDialog(DialogScreen[None]):
     }
     """
 
-    def __init__(self, url: str, copied: bool) -> None:
+    def __init__(self, url: str, copied: bool, scope: ShareScope = "all") -> None:
         super().__init__()
         self.url = clean_line(url)
         self.copied = copied
+        self.scope = scope
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as dialog:
             dialog.border_title = "Share link"
-            yield Static("Anyone with this link can read the shared conversation:", markup=False)
+            what = "answer" if self.scope == "answer" else "conversation"
+            yield Static(f"Anyone with this link can read the shared {what}:", markup=False)
             yield Static(plain(self.url), id="link-url", markup=False)
             yield Static(
                 self._status_text(),

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from ...backends import Backend, ErnieError, Share
 from ...sanitize import clean_line
+from ..times import Times, times_of
 from .dialogs import ConfirmDialog
 
 __all__ = ["SharesScreen"]
@@ -34,6 +35,13 @@ def short_time(stamp: str, *, this_year: str | None = None) -> str:
 
 def _plural(count: int) -> str:
     return f"{count} share{'' if count == 1 else 's'}"
+
+
+def delete_all_question(count: int) -> tuple[str, str]:
+    """The question before deleting every share, and its button's label."""
+    if count == 1:
+        return "Delete the share? Its link will stop working.", "Delete"
+    return f"Delete all {count} shares? Their links will stop working.", f"Delete {count}"
 
 
 def _cell(text: str) -> Text:
@@ -121,13 +129,22 @@ class SharesScreen(ModalScreen[None]):
     }
     """
 
-    def __init__(self, backend: Backend) -> None:
+    def __init__(self, backend: Backend, times: Times | None = None) -> None:
         super().__init__()
         self.backend = backend
+        self._times = times
         self.shares: tuple[Share, ...] = ()
         """The shares as last listed, in table order."""
         self.loaded = False
         """Whether the list has been fetched at least once."""
+        self.names: dict[str, str] | None = None
+        """The account's conversations' names by id, listed once (``None``
+        until then, or when the list could not be had)."""
+
+    @property
+    def times(self) -> Times:
+        """How the shares' times are shown (the app's, unless given)."""
+        return self._times or times_of(self.app)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="shares") as box:
@@ -142,9 +159,9 @@ class SharesScreen(ModalScreen[None]):
                 id="shares-table", cursor_type="row", zebra_stripes=True
             )
             table.add_column("Key", key="key")
-            table.add_column("Link", key="link")
             table.add_column("Conversation", key="conversation")
             table.add_column("Created", key="created")
+            table.add_column("Link", key="link")
             yield table
             yield Static(
                 "No shared conversations.\n"
@@ -174,24 +191,48 @@ class SharesScreen(ModalScreen[None]):
     def _report(self, what: str, err: ErnieError) -> None:
         self.notify(clean_line(err.message), title=what, severity="error", markup=False)
 
+    def name_of(self, share: Share) -> str:
+        """The shared conversation's name, or its number while none is known."""
+        name = (self.names or {}).get(share.session_id)
+        return clean_line(name) if name else f"conversation {share.session_id}"
+
+    def _conversation(self, share: Share, room: int) -> Text:
+        cell = _cell(self.name_of(share))
+        cell.truncate(room, overflow="ellipsis")
+        if self.names is not None and share.session_id not in self.names:
+            cell.stylize("italic")  # not in the list: gone, or too old to be listed
+        return cell
+
+    def _name_room(self, link: int) -> int:
+        """How wide names may be for every column to fit the box: its inside,
+        less the key, the date, a ``link`` this wide, the cells' padding and
+        a scrollbar."""
+        inside = min(96, self.app.size.width * 95 // 100) - 2
+        return max(12, min(40, inside - 8 - 13 - (link + 2) - 2 - 2))
+
     def _show(self, shares: tuple[Share, ...]) -> None:
         """Fill the table, keeping the cursor near where it was."""
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
-        for share in shares:
+        times = self.times
+        links = [self.backend.share_url(share.key) for share in shares]
+        room = self._name_room(max(map(len, links), default=0))
+        for share, link in zip(shares, links, strict=True):
             table.add_row(
                 _cell(share.key),
-                _cell(self.backend.share_url(share.key)),
-                _cell(share.session_id),
-                _cell(short_time(share.create_time)),
+                self._conversation(share, room),
+                _cell(short_time(times.convert(share.create_time))),
+                _cell(link),
                 key=share.share_id,
             )
         self.shares = shares
         if shares:
             table.move_cursor(row=min(max(row, 0), len(shares) - 1))
         self.query_one("#shares").set_class(not shares, "-empty")
-        self.query_one("#shares").border_subtitle = Content(_plural(len(shares)))
+        self.query_one("#shares").border_subtitle = Content(
+            f"{_plural(len(shares))} · times in {times.label}" if shares else "no shares"
+        )
         self.refresh_bindings()
 
     @work(exclusive=True, group="shares-load", exit_on_error=False)
@@ -209,9 +250,20 @@ class SharesScreen(ModalScreen[None]):
             return
         finally:
             table.loading = False
+        if self.names is None:
+            await self._list_names()
         self.loaded = True
         self._status(HINT)
         self._show(shares)
+
+    async def _list_names(self) -> None:
+        """List the conversations once, for their names; without them the
+        table shows the numbers."""
+        try:
+            conversations = await self.backend.list_conversations()
+        except ErnieError:
+            return
+        self.names = {s.session_id: s.name for s in conversations.all()}
 
     @work(group="shares-change", exit_on_error=False)
     async def _delete(self, share: Share) -> None:
@@ -232,6 +284,10 @@ class SharesScreen(ModalScreen[None]):
         else:
             self.notify(f"Deleted {_plural(count)}.", markup=False)
         self.load()
+
+    def on_resize(self) -> None:
+        if self.shares:
+            self._show(self.shares)  # names cut to the new width
 
     @on(DataTable.RowSelected, "#shares-table")
     def _row_selected(self) -> None:
@@ -271,8 +327,8 @@ class SharesScreen(ModalScreen[None]):
         self.app.push_screen(
             ConfirmDialog(
                 "Delete share",
-                f"Delete the share {share.key} of conversation {share.session_id}? "
-                "Its link will stop working.",
+                f"Delete the share of “{self.name_of(share)}”? Its link ({share.key}) "
+                "will stop working.",
             ),
             confirmed,
         )
@@ -297,11 +353,6 @@ class SharesScreen(ModalScreen[None]):
             if yes:
                 self._delete_all(user_id, count)
 
-        self.app.push_screen(
-            ConfirmDialog(
-                "Delete all shares",
-                f"Delete all {_plural(count)}? Their links will stop working.",
-                confirm_label=f"Delete {count}",
-            ),
-            confirmed,
-        )
+        question, label = delete_all_question(count)
+        title = "Delete the share" if count == 1 else "Delete all shares"
+        self.app.push_screen(ConfirmDialog(title, question, confirm_label=label), confirmed)

@@ -21,6 +21,7 @@ from textual.widgets import Button, Footer, Input, Label, LoadingIndicator, Stat
 
 from ...api import ErnieError, NotSignedInError, Secret
 from ...api_key import (
+    ENV_API_KEY,
     AnyCredential,
     ApiKeyCredential,
     parse_api_key,
@@ -28,6 +29,8 @@ from ...api_key import (
 )
 from ...config import Config
 from ...credentials import (
+    ENV_BAIDUID,
+    ENV_BDUSS,
     Credential,
     KeyringUnavailableError,
     host_of,
@@ -131,7 +134,9 @@ class SignInScreen(ErnieScreen):
             yield Static("", id="signin-error", markup=False)
             with Vertical(id="keyring-missing"):
                 yield Static("", id="keyring-reason", markup=False)
-                yield Button("Use for this run only", id="session-only", variant="warning")
+                yield Button(
+                    "Use for this run only", id="session-only", variant="warning", compact=True
+                )
             yield LoadingIndicator(id="signin-busy")
             with Horizontal(id="signin-buttons"):
                 yield Button("Sign in with the cookies", id="signin", compact=True)
@@ -242,7 +247,7 @@ class SignInScreen(ErnieScreen):
             else:
                 save_credential(host_of(config.base_url), credential)
         except KeyringUnavailableError as exc:
-            self.app.call_from_thread(self._no_keyring, credential, config, str(exc))
+            self.app.call_from_thread(self._no_keyring, credential, config, exc.reason)
             return
         self.app.call_from_thread(self.host.signed_in, credential, config)
 
@@ -250,13 +255,18 @@ class SignInScreen(ErnieScreen):
         self._busy(False)
         if isinstance(credential, ApiKeyCredential):
             pending: AnyCredential = ApiKeyCredential(credential.key, "session")
-            what = "The key works"
+            what, env = "The key works, but it", ENV_API_KEY
         else:
             pending = Credential(credential.baiduid, credential.bduss_bfess, "session")
-            what = "The cookies work"
+            what, env = "The cookies work, but they", f"{ENV_BAIDUID} and {ENV_BDUSS}"
         self._pending = (pending, config)
+        # Short, so the box still fits a 100x30 screen: `ernie-tui status`
+        # tells how to start a keyring.
         self.query_one("#keyring-reason", Static).update(
-            plain_block(f"{what}, but they cannot be kept: " + reason)
+            plain_block(
+                f"{what} cannot be kept: {reason.rstrip('. ')}. Use for this run only, or "
+                f"set {env} (see `ernie-tui status`)."
+            )
         )
         self.query_one("#keyring-missing").display = True
         button = self.query_one("#session-only", Button)

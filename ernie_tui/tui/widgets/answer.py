@@ -68,13 +68,16 @@ class StreamingAnswer(Vertical):
     StreamingAnswer.-streaming > .answer--status {
         display: block;
     }
+    StreamingAnswer.-streaming.-cursor-inline > .answer--status {
+        display: none;
+    }
     StreamingAnswer.-stopped > .answer--status {
         display: block;
-        color: $warning;
+        color: $text-warning;
     }
     StreamingAnswer.-incomplete > .answer--status {
         display: block;
-        color: $error;
+        color: $text-error;
     }
     StreamingAnswer > .-empty {
         display: none;
@@ -87,7 +90,7 @@ class StreamingAnswer(Vertical):
         margin: 1 0 0 0;
     }
     StreamingAnswer > .answer--withheld {
-        color: $warning;
+        color: $text-warning;
     }
     StreamingAnswer > .answer--usage {
         color: $text-muted;
@@ -124,7 +127,7 @@ class StreamingAnswer(Vertical):
         self._timer: Timer | None = None
         self._final: str | None = None
         self._label = Static("ERNIE", classes="answer--label", markup=False)
-        self._lines = AnswerText(max_blocks=self.MAX_BLOCKS)
+        self._lines = AnswerText(max_blocks=self.MAX_BLOCKS, cursor="…")
         self._began = False
         """Whether any of the answer's text (not only reasoning) arrived."""
         self._reasoning: list[str] = []
@@ -252,6 +255,15 @@ class StreamingAnswer(Vertical):
             self._show_hidden()
         if self._began:
             self._settle_thinking(fold=True)  # the answer began: fold the reasoning
+        self._place_cursor()
+
+    def _place_cursor(self) -> None:
+        """The "…" sits right under the text: drawn by the text (or the
+        unfolded reasoning) once it has lines, else by the status line."""
+        thinking = self._thinking
+        body = thinking.body if thinking and thinking.streaming and thinking.expanded else None
+        inline = self._lines.has_text or (body is not None and body.has_text)
+        self.set_class(inline, "-cursor-inline")
 
     def _flush_thinking(self) -> None:
         thinking = self._thinking
@@ -277,6 +289,7 @@ class StreamingAnswer(Vertical):
         """Unfold the reasoning, or fold it to its summary line."""
         if self._thinking is not None:
             self._thinking.toggle()
+            self._place_cursor()
 
     def _stop_timer(self) -> None:
         if self._timer is not None:

@@ -1,15 +1,17 @@
 """A streamed answer's text: one widget drawn with Textual's line API.
 
 Finished top-level markdown blocks are rendered to lines once and kept; only
-the unfinished tail is re-rendered (with one shared markdown parser) and only
-the lines that changed are repainted, so per-update work is bounded by the
-tail, not the answer. :class:`~.answer.StreamingAnswer` feeds it.
+the unfinished tail is re-rendered (with one shared markdown parser, its
+dangling markdown syntax left out: :func:`~.markdown_tail.tidy_tail`) and
+only the lines that changed are repainted, so per-update work is bounded by
+the tail, not the answer. :class:`~.answer.StreamingAnswer` feeds it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from textual.containers import ScrollableContainer
 from textual.geometry import Region, Size
@@ -17,6 +19,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from ..plain import clean_segments
+from .markdown_tail import tidy_tail
 from .messages import markdown
 
 __all__ = ["AnswerText", "split_finished_blocks"]
@@ -68,23 +71,34 @@ class AnswerText(Widget, can_focus=False):
     answer streams the height grows in steps (blank lines reserved below the
     text, about two thirds of the pane), so an update changes no geometry: no
     re-layout, no repaint of the rest of the pane, and the pane that follows
-    the bottom scrolls once a step rather than once a line. :meth:`settle`
+    the bottom scrolls once a step rather than once a line. The ``cursor``
+    (the streaming answer's "…") is drawn on the line right under the text,
+    so the reserved lines sit below it, never between the text and it; the
+    unfinished tail is shown without dangling markdown syntax. :meth:`settle`
     gives the reserved lines back and renders the whole text as one document,
     so the finished answer looks exactly like a :class:`~.messages.Reply`
     from the history. A change of width renders the kept text again at the
     new width.
     """
 
+    COMPONENT_CLASSES = {"answer-text--cursor"}
+
     DEFAULT_CSS = """
     AnswerText {
         height: auto;
     }
+    AnswerText > .answer-text--cursor {
+        color: $text-muted;
+        text-style: italic;
+    }
     """
 
-    def __init__(self, *, max_blocks: int, classes: str = "answer--text") -> None:
+    def __init__(self, *, max_blocks: int, classes: str = "answer--text", cursor: str = "") -> None:
         super().__init__(classes=classes)
         self.max_blocks = max_blocks
         self.streaming = True
+        self._cursor = Strip([Segment(cursor)], cell_len(cursor)) if cursor else None
+        """Drawn under the text while it streams (once there is text)."""
         self.dropped = 0
         """Finished blocks no longer kept (the oldest of a very long answer)."""
         self._blocks: list[str] = []
@@ -100,6 +114,22 @@ class AnswerText(Widget, can_focus=False):
     def line_count(self) -> int:
         """Lines of text (without the reserved blank lines)."""
         return len(self._done) + self._gap + len(self._tail)
+
+    @property
+    def has_text(self) -> bool:
+        """Whether any text arrived (known before it is rendered)."""
+        return bool(self._blocks) or bool(self._tail_text.strip())
+
+    @property
+    def cursor_row(self) -> int:
+        """The line the cursor is drawn on, right under the text (-1: none)."""
+        shown = self.streaming and self._cursor is not None and self.has_text
+        return self.line_count if shown else -1
+
+    @property
+    def _shown(self) -> int:
+        """Lines drawn: the text's and the cursor's."""
+        return self.line_count + (self.cursor_row >= 0)
 
     @property
     def lines(self) -> list[Strip]:
@@ -129,7 +159,8 @@ class AnswerText(Widget, can_focus=False):
 
     def _set_tail(self, text: str, width: int) -> None:
         self._tail_text = text
-        self._tail = self._render_markdown(text, width) if text.strip() else []
+        shown = tidy_tail(text) if self.streaming else text
+        self._tail = self._render_markdown(shown, width) if shown.strip() else []
         self._gap = 1 if self._done and self._tail and self._tail[0].cell_length else 0
 
     def _line(self, y: int) -> Strip | None:
@@ -141,6 +172,8 @@ class AnswerText(Widget, can_focus=False):
             return _EMPTY
         if y < len(self._tail):
             return self._tail[y]
+        if y == len(self._tail) and self.cursor_row >= 0:
+            return self._cursor
         return None
 
     def _step(self) -> int:
@@ -153,17 +186,28 @@ class AnswerText(Widget, can_focus=False):
         return max(4, height * 2 // 3)
 
     def _fit(self) -> bool:
-        """Size the reserved height to the text; whether it changed."""
-        count = self.line_count
+        """Size the reserved height to the text; whether it changed. While
+        streaming it is the next multiple of the step above the lines shown: it
+        follows from the text alone, whatever the updates were."""
+        count = self._shown
         if self.streaming:
             if count <= self._reserved:
                 return False
-            self._reserved = count + self._step()
+            step = self._step()
+            self._reserved = (count // step + 1) * step
             return True
         if count == self._reserved:
             return False
         self._reserved = count
         return True
+
+    def _relayout(self) -> None:
+        """Lay out again (the height changed). Asked once more after the next
+        refresh: a request made while an earlier one is still pending can
+        leave the answer around this text at its old height until the next
+        change of height, the text cut off below it."""
+        self.refresh(layout=True)
+        self.call_after_refresh(self.refresh, layout=True)
 
     def _rebuild(self, width: int) -> None:
         """Render everything kept again at ``width``."""
@@ -205,19 +249,19 @@ class AnswerText(Widget, can_focus=False):
                 excess = len(self._blocks) - self.max_blocks
                 del self._blocks[:excess]
                 self.dropped += excess
-            self.refresh(layout=True)
+            self._relayout()
             return
         if not kept and tail == self._tail_text:
             return
         first = len(self._done)
-        old = [self._line(y) for y in range(first, self.line_count)]
+        old = [self._line(y) for y in range(first, self._shown)]
         for block in kept:
             self._blocks.append(block)
             self._add_block(self._render_markdown(block, width))
         dropped = self._drop_oldest()
         self._set_tail(tail, width)
         if self._fit() or dropped:
-            self.refresh(layout=True)
+            self._relayout()
             return
         self._refresh_changed(first, old)
 
@@ -226,7 +270,7 @@ class AnswerText(Widget, can_focus=False):
         regions: list[Region] = []
         width = self.size.width
         start = -1
-        end = first + max(len(old), self.line_count - first)
+        end = first + max(len(old), self._shown - first)
         for y in range(first, end + 1):
             index = y - first
             before = old[index] if index < len(old) else None
@@ -246,7 +290,7 @@ class AnswerText(Widget, can_focus=False):
         self._tail_text = tail
         if self._width:
             self._rebuild(self._width)
-        self.refresh(layout=True)
+        self._relayout()
 
     def settle(self, text: str, *, render: bool = True) -> None:
         """The answer ended (``text`` is all of it): give the reserved lines
@@ -268,7 +312,7 @@ class AnswerText(Widget, can_focus=False):
             self._done, self._heights, self._tail, self._gap = [], [], [], 0
         elif self._width:
             self._rebuild(self._width)
-        self.refresh(layout=True)
+        self._relayout()
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if width != self._width and width > 0:
@@ -279,4 +323,6 @@ class AnswerText(Widget, can_focus=False):
         line = self._line(y)
         if line is None or not line.cell_length:
             return _EMPTY
+        if y == self.cursor_row:
+            line = line.apply_style(self.get_component_rich_style("answer-text--cursor"))
         return line.apply_style(self.visual_style.rich_style)

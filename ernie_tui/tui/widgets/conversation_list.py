@@ -20,7 +20,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ...api import Conversations, Session
-from .rows import Entry, Row, RowCache, RowStyles, draw_entry, draw_text, entries
+from .rows import Entry, Row, RowCache, RowStyles, draw_entry, draw_text, entries, matching
 
 __all__ = ["ConversationList"]
 
@@ -29,8 +29,8 @@ class ConversationList(ScrollView, can_focus=True):
     """Pinned and normal conversations in two sections, one line each."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "cursor_up", "Up", show=False),
-        Binding("down", "cursor_down", "Down", show=False),
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False),
         Binding("pageup", "page_up", "Page up", show=False),
         Binding("pagedown", "page_down", "Page down", show=False),
         Binding("home", "first", "First", show=False),
@@ -56,6 +56,7 @@ class ConversationList(ScrollView, can_focus=True):
         "conversation-list--cursor",
         "conversation-list--open",
         "conversation-list--mark",
+        "conversation-list--streaming",
         "conversation-list--date",
         "conversation-list--empty",
     }
@@ -73,6 +74,7 @@ class ConversationList(ScrollView, can_focus=True):
     }
     ConversationList > .conversation-list--cursor {
         background: $block-cursor-blurred-background;
+        color: $block-cursor-blurred-foreground;
     }
     ConversationList:focus > .conversation-list--cursor {
         background: $block-cursor-background;
@@ -80,11 +82,15 @@ class ConversationList(ScrollView, can_focus=True):
         text-style: bold;
     }
     ConversationList > .conversation-list--open {
-        color: $accent;
+        color: $text-accent;
         text-style: bold;
     }
     ConversationList > .conversation-list--mark {
-        color: $warning;
+        color: $text-warning;
+        text-style: bold;
+    }
+    ConversationList > .conversation-list--streaming {
+        color: $text-success;
         text-style: bold;
     }
     ConversationList > .conversation-list--date {
@@ -142,6 +148,8 @@ class ConversationList(ScrollView, can_focus=True):
         self._cursor = -1
         self.marked: set[str] = set()
         self.open_id: str | None = None
+        self.streaming_id: str | None = None
+        """The conversation whose answer is streaming (marked with a dot)."""
 
     # -- data ----------------------------------------------------------------
 
@@ -157,7 +165,7 @@ class ConversationList(ScrollView, can_focus=True):
                 e.session.session_id for e in self._normal
             }
             self.marked &= known
-        self._matches = self._match(self._filter, self._pinned, self._normal)
+        self._matches = matching(self._filter, self._pinned, self._normal)
         self._rebuild()
 
     @property
@@ -173,21 +181,10 @@ class ConversationList(ScrollView, can_focus=True):
         self._filter = folded
         if old and old in folded:
             # Narrowed: only what matched before can match now.
-            self._matches = self._match(folded, *self._matches)
+            self._matches = matching(folded, *self._matches)
         else:
-            self._matches = self._match(folded, self._pinned, self._normal)
+            self._matches = matching(folded, self._pinned, self._normal)
         self._rebuild()
-
-    @staticmethod
-    def _match(
-        needle: str, pinned: list[Entry], normal: list[Entry]
-    ) -> tuple[list[Entry], list[Entry]]:
-        if not needle:
-            return pinned, normal
-        return (
-            [e for e in pinned if needle in e.folded],
-            [e for e in normal if needle in e.folded],
-        )
 
     @property
     def count(self) -> int:
@@ -220,6 +217,12 @@ class ConversationList(ScrollView, can_focus=True):
                     self._move(index)
                     break
         self.refresh()
+
+    def set_streaming(self, session_id: str | None) -> None:
+        """Mark the conversation whose answer streams (``None``: none does)."""
+        if session_id != self.streaming_id:
+            self.streaming_id = session_id
+            self.refresh()
 
     def clear_marks(self) -> None:
         self.marked.clear()
@@ -307,17 +310,7 @@ class ConversationList(ScrollView, can_focus=True):
             self._styles = None
 
     def _paint_styles(self) -> RowStyles:
-        base = self.rich_style
-        component = self.get_component_rich_style
-        return RowStyles(
-            base=base,
-            header=base + component("conversation-list--header"),
-            open=component("conversation-list--open"),
-            cursor=component("conversation-list--cursor", partial=True),
-            mark=component("conversation-list--mark", partial=True),
-            date=component("conversation-list--date", partial=True),
-            empty=component("conversation-list--empty"),
-        )
+        return RowStyles.look_up(self.rich_style, self.get_component_rich_style)
 
     def render_line(self, y: int) -> Strip:
         styles = self._styles or self._paint_styles()
@@ -339,6 +332,7 @@ class ConversationList(ScrollView, can_focus=True):
             is_open=session_id == self.open_id,
             on_cursor=index == self._cursor,
             marked=session_id in self.marked,
+            streaming=session_id == self.streaming_id,
         )
 
     def on_resize(self, event: events.Resize) -> None:
@@ -383,15 +377,18 @@ class ConversationList(ScrollView, can_focus=True):
         if session is not None:
             self.post_message(self.Selected(self, session))
 
+    def toggle_mark(self, session_id: str) -> None:
+        """Mark or unmark a conversation for a batch delete."""
+        marked = session_id not in self.marked
+        if marked:
+            self.marked.add(session_id)
+        else:
+            self.marked.discard(session_id)
+        self.refresh()
+        self.post_message(self.MarkToggled(self, session_id, marked))
+
     def action_toggle_mark(self) -> None:
         session = self.highlighted
-        if session is None:
-            return
-        marked = session.session_id not in self.marked
-        if marked:
-            self.marked.add(session.session_id)
-        else:
-            self.marked.discard(session.session_id)
-        self.refresh()
-        self.post_message(self.MarkToggled(self, session.session_id, marked))
-        self.action_cursor_down()
+        if session is not None:
+            self.toggle_mark(session.session_id)
+            self.action_cursor_down()

@@ -20,6 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from ...api import Chat
+from ...sanitize import clean
 from ..plain import plain_block
 from .answer import StreamingAnswer
 from .messages import AnswerClicked, Question, Reply, ThinkingClicked
@@ -153,12 +154,7 @@ class ChatView(MessageWindow):
         if not old or any(isinstance(w, StreamingAnswer) and w.state == "streaming" for w in old):
             return
         in_window = min(len(old), self._end - self._start)
-        folded: list[Chat] = []
-        for widget in old[in_window:]:
-            if isinstance(widget, Question):
-                folded.append(Chat(widget.chat_id, "user", widget.text))
-            elif isinstance(widget, Reply | StreamingAnswer):
-                folded.append(widget.to_chat())
+        folded = [self._as_chat(widget) for widget in old[in_window:]]
         await self._unmount([*old, *self._hints("chat--older")])
         self._start += in_window
         if folded:  # live messages join the history (the window is at its end)
@@ -169,6 +165,32 @@ class ChatView(MessageWindow):
     def _older_mounted(self, count: int) -> None:
         self.post_message(self.OlderMounted(self, count))
 
+    # -- the thread ----------------------------------------------------------------
+
+    @staticmethod
+    def _as_chat(widget: Widget) -> Chat:
+        if isinstance(widget, Reply | StreamingAnswer):
+            return widget.to_chat()
+        assert isinstance(widget, Question)
+        return Chat(widget.chat_id, "user", widget.text)
+
+    def chats_before(self, widget: Widget) -> list[Chat]:
+        """The conversation's messages before ``widget`` (a question or an
+        answer shown), oldest first, the unmounted ones included."""
+        mounted = self._message_widgets()
+        index = mounted.index(widget)
+        in_window = self._end - self._start
+        if index < in_window:
+            return self._chats[: self._start + index]
+        return [*self._chats, *(self._as_chat(w) for w in mounted[in_window:index])]
+
+    def questions(self) -> list[str]:
+        """The conversation's questions, oldest first (the composer recalls them)."""
+        live = self._message_widgets()[self._end - self._start :]
+        return [clean(c.text) for c in self._chats if c.role == "user"] + [
+            w.text for w in live if isinstance(w, Question)
+        ]
+
     # -- answers -------------------------------------------------------------------
 
     def answers(self) -> list[Reply | StreamingAnswer]:
@@ -177,6 +199,11 @@ class ChatView(MessageWindow):
     def last_answer(self) -> Reply | StreamingAnswer | None:
         found = self.answers()
         return found[-1] if found else None
+
+    def scroll_pages(self, pages: int) -> None:
+        """Scroll by ``pages`` screens (negative: up), as PgUp / PgDn do here."""
+        height = max(1, self.scrollable_content_region.height - 1)
+        self.scroll_relative(y=pages * height, animate=False)
 
     @on(AnswerClicked)
     def _answer_clicked(self, event: AnswerClicked) -> None:

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 from markdown_it import MarkdownIt
-from rich.console import Group, RenderableType
-from rich.markdown import Markdown
+from rich.console import Group, JustifyMethod, RenderableType
+from rich.markdown import Markdown, TableDataElement
 from rich.style import Style
 from rich.styled import Styled
 from rich.text import Text
@@ -39,10 +40,12 @@ __all__ = [
     "CODE_THEME",
     "WITHHELD",
     "AnswerClicked",
+    "CodeBlock",
     "Ending",
     "Question",
     "Reply",
     "ThinkingClicked",
+    "code_blocks",
     "ending_of",
     "links",
     "markdown",
@@ -73,7 +76,22 @@ _MARKDOWN_PARSER = MarkdownIt().enable("strikethrough").enable("table")
 """Rich's ``Markdown`` builds this same parser for every instance (0.27 ms,
 more than parsing a paragraph); a streamed answer renders its tail 6 times a
 second, so it shares one."""
-_MARKDOWN_TEMPLATE = Markdown("", code_theme=CODE_THEME, hyperlinks=False)
+
+
+class _Cell(TableDataElement):
+    """A table cell whose words fold: Chinese text has no spaces to wrap at,
+    so a narrow table would cut a cell to "…"; folded, all of it shows."""
+
+    def __init__(self, justify: JustifyMethod) -> None:
+        super().__init__(justify)
+        self.content.overflow = "fold"
+
+
+class _Markdown(Markdown):
+    elements = {**Markdown.elements, "td_open": _Cell, "th_open": _Cell}
+
+
+_MARKDOWN_TEMPLATE = _Markdown("", code_theme=CODE_THEME, hyperlinks=False)
 
 
 def markdown(text: str) -> Markdown:
@@ -119,12 +137,39 @@ def usage_text(prompt_tokens: int, completion_tokens: int, model: str = "") -> s
 
 def status_text(state: str, retry_hint: str = "") -> str:
     """How an answer that did not finish ended (empty for the others)."""
+    hint = f" Press {retry_hint} to retry." if retry_hint else ""
     if state == "stopped":
-        return "■ stopped — the answer was stopped here."
+        return f"■ stopped — the answer was stopped here.{hint}"
     if state == "incomplete":
-        hint = f" Press {retry_hint} to retry." if retry_hint else ""
         return f"⚠ incomplete — the answer did not finish.{hint}"
     return ""
+
+
+@dataclass(frozen=True, slots=True)
+class CodeBlock:
+    """A code block of an answer: its language (as the fence names it) and code."""
+
+    language: str
+    code: str
+
+    @property
+    def lines(self) -> int:
+        return self.code.count("\n") + 1
+
+    def describe(self, number: int) -> str:
+        """``2 python (12 lines)``."""
+        lines = self.lines
+        return f"{number} {self.language or 'text'} ({lines:,} line{'' if lines == 1 else 's'})"
+
+
+def code_blocks(text: str) -> list[CodeBlock]:
+    """The code blocks of an answer's markdown, in order (nested ones too)."""
+    found = []
+    for token in _MARKDOWN_PARSER.parse(text):
+        if token.type in ("fence", "code_block"):
+            info = token.info.split()
+            found.append(CodeBlock(clean_line(info[0]) if info else "", token.content[:-1]))
+    return found
 
 
 class AnswerClicked(Message):
@@ -196,14 +241,14 @@ class Reply(Static, can_focus=False):
         color: $text-muted;
     }
     Reply > .reply--withheld {
-        color: $warning;
+        color: $text-warning;
     }
     Reply > .reply--stopped {
-        color: $warning;
+        color: $text-warning;
         text-style: italic;
     }
     Reply > .reply--incomplete {
-        color: $error;
+        color: $text-error;
         text-style: italic;
     }
     """

@@ -5,6 +5,7 @@ and paints them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -24,6 +25,7 @@ __all__ = [
     "draw_entry",
     "draw_text",
     "entries",
+    "matching",
     "short_date",
 ]
 
@@ -74,8 +76,38 @@ class RowStyles:
     open: Style
     cursor: Style
     mark: Style
+    streaming: Style
     date: Style
     empty: Style
+
+    @classmethod
+    def look_up(cls, base: Style, component: Callable[..., Style]) -> RowStyles:
+        """The styles of the list's component classes (``conversation-list--…``)
+        over ``base``, from ``get_component_rich_style``."""
+
+        def part(name: str, partial: bool = True) -> Style:
+            full = component(f"conversation-list--{name}")
+            if not partial:
+                return full
+            # Only what the class sets, in the colours of the full style: a
+            # partial style gives an "auto" colour ($text-muted) as white and
+            # drops the alpha of a translucent one (the light themes' dates).
+            own = component(f"conversation-list--{name}", partial=True)
+            return own + Style(
+                color=full.color if own.color is not None else None,
+                bgcolor=full.bgcolor if own.bgcolor is not None else None,
+            )
+
+        return cls(
+            base=base,
+            header=base + part("header", False),
+            open=part("open", False),
+            cursor=part("cursor"),
+            mark=part("mark"),
+            streaming=part("streaming"),
+            date=part("date"),
+            empty=part("empty", False),
+        )
 
 
 @dataclass(slots=True)
@@ -103,6 +135,18 @@ def entries(sessions: tuple[Session, ...], today: str, cache: RowCache) -> list[
     return out
 
 
+def matching(
+    needle: str, pinned: list[Entry], normal: list[Entry]
+) -> tuple[list[Entry], list[Entry]]:
+    """The entries whose folded name holds ``needle``, pinned and normal."""
+    if not needle:
+        return pinned, normal
+    return (
+        [e for e in pinned if needle in e.folded],
+        [e for e in normal if needle in e.folded],
+    )
+
+
 def draw_text(text: str, width: int, style: Style) -> Strip:
     """A header or a hint, filling the row."""
     return Strip([Segment(set_cell_size(text, width), style)], width)
@@ -116,16 +160,22 @@ def draw_entry(
     is_open: bool,
     on_cursor: bool,
     marked: bool,
+    streaming: bool = False,
 ) -> Strip:
-    """A conversation's row: its mark, its name (cut with "…") and its date."""
+    """A conversation's row: its mark (✓ marked, ● its answer streams, ▌ open),
+    its name (cut with "…") and its date."""
     style = styles.base
     if is_open:
         style += styles.open
     if on_cursor:
         style += styles.cursor
-    mark_style = style + styles.mark if marked else style
+    if marked:
+        mark, mark_style = "✓ ", style + styles.mark
+    elif streaming:
+        mark, mark_style = "● ", style + styles.streaming
+    else:
+        mark, mark_style = ("▌ " if is_open else "  "), style
     date_style = style if on_cursor else style + styles.date
-    mark = "✓ " if marked else ("▌ " if is_open else "  ")
     date = f" {entry.date} " if entry.date else " "
     room = width - 2 - cell_len(date)
     if room < 4:

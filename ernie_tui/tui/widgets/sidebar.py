@@ -47,6 +47,14 @@ class Sidebar(Vertical):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down", "focus_list", "List", show=False),
+        Binding(
+            "slash",
+            "focus_filter",
+            "Filter",
+            id="sidebar.filter",
+            tooltip="Type in the filter above the list.",
+            show=False,
+        ),
     ]
 
     DEFAULT_CSS = """
@@ -97,3 +105,7 @@ class Sidebar(Vertical):
 
     def action_focus_list(self) -> None:
         self.conversation_list.focus()
+
+    def action_focus_filter(self) -> None:
+        """``/`` in the list (the filter box takes its own ``/`` as text)."""
+        self.query_one(FilterBox).focus()

@@ -55,7 +55,7 @@ class Thinking(Vertical):
         self.chosen = False
         """The user folded or unfolded it: it is not folded by itself any more."""
         self.chars = 0
-        self.body = AnswerText(max_blocks=max_blocks, classes="thinking--text")
+        self.body = AnswerText(max_blocks=max_blocks, classes="thinking--text", cursor="…")
         self._summary = Static(self._summary_text(), classes="thinking--summary", markup=False)
 
     def compose(self) -> ComposeResult:

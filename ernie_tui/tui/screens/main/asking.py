@@ -1,12 +1,14 @@
 """The main screen asking: the composer's question goes to the core's ask
 flow, and the flow's events become widgets (the question, the streamed
-answer, its ending). Stop and Retry are the flow's."""
+answer, its ending). Stop and Retry are the flow's, and so is a question
+sent again from its own parent (:meth:`AskingScreen.resend`: Regenerate, and
+an edited question)."""
 
 from __future__ import annotations
 
 from textual import on, work
 
-from ....backends import Citations, ErnieError, Session, Trimmed, Usage, Withheld
+from ....backends import Chat, Citations, ErnieError, Session, Trimmed, Usage, Withheld
 from ....core import (
     Created,
     Done,
@@ -36,11 +38,12 @@ class AskingScreen(ListingScreen):
 
     @on(Composer.Submitted)
     async def _on_submitted(self, event: Composer.Submitted) -> None:
+        edit = self.editing
+        if edit is not None and edit.session_id == self.open_id:
+            await self.resend(event.text, edit.before, edit.parent, edited=True)
+            return
         turn = self.flow.begin(
-            event.text,
-            self.open_id,
-            self.state.parent,
-            busy_hint=self.key_for("stop") or "escape",
+            event.text, self.open_id, self.state.parent, busy_hint=self._busy_hint()
         )
         if isinstance(turn, Refusal):
             self._refused(turn)
@@ -49,6 +52,35 @@ class AskingScreen(ListingScreen):
         self.drafts.set(turn.key, "")
         self.schedule_draft_save()
         await self._start(self.view_of(turn))
+
+    async def resend(
+        self, question: str, before: list[Chat], parent: str, *, edited: bool = False
+    ) -> bool:
+        """Ask ``question`` again from ``parent``, in place of the question that
+        followed ``before`` (the messages kept in view): the old question and
+        its answer stay on the service (or in the library), another branch.
+        Whether it was sent."""
+        turn = self.flow.resend(question, self.open_id, parent, busy_hint=self._busy_hint())
+        if isinstance(turn, Refusal):
+            self._refused(turn)
+            return False
+        if edited:
+            self.end_edit()
+            self.composer.set_text("")
+            self.drafts.set(turn.key, "")
+            self.schedule_draft_save()
+        answers = [c.chat_id for c in before if c.role == "robot" and c.chat_id]
+        self.state.loaded(parent, answers)
+        await self.chat.show_chats(before)
+        await self._start(self.view_of(turn))
+        return True
+
+    def _busy_hint(self) -> str:
+        key = self.key_for("stop") or "escape"
+        ask = self.ask
+        if ask is not None and not self.streaming_here:
+            return f"{key} in “{self.name_of(ask.session_id, ask.turn.name)}”"
+        return key
 
     def _refused(self, refusal: Refusal) -> None:
         if refusal.message:
@@ -66,6 +98,7 @@ class AskingScreen(ListingScreen):
             view.question_widget = await self.chat.add_question(view.question)
         view.answer = StreamingAnswer(retry_hint=self.key_for("retry"))
         await self.chat.add_answer(view.answer)
+        self.conversation_list.set_streaming(view.session_id or None)
         self._stream(view)
 
     @work(group="ask", exit_on_error=False)
@@ -140,11 +173,13 @@ class AskingScreen(ListingScreen):
         if self.open_id == NEW_CONVERSATION:
             self.state.open_id = turn.session_id
         self.state.add(session)
+        self.conversation_list.set_streaming(turn.session_id)
         self.show_conversations()
 
     def _finished(self) -> None:
-        current, failed = self.flow.current, self.flow.failed
-        self.views = {t: v for t, v in self.views.items() if t is current or t is failed}
+        current, retryable = self.flow.current, self.flow.retryable
+        self.views = {t: v for t, v in self.views.items() if t is current or t is retryable}
+        self.conversation_list.set_streaming(None)
         self.status.streaming = False
         if self._blink is not None:
             self.composer.cursor_blink, self._blink = self._blink, None
@@ -173,13 +208,28 @@ class AskingScreen(ListingScreen):
     # -- stop and retry -----------------------------------------------------------------
 
     def action_stop(self) -> None:
-        self.flow.stop()
+        """Stop the open conversation's answer; one streaming elsewhere goes on."""
+        if self.streaming_here:
+            self.flow.stop()
+            return
+        ask = self.ask
+        if ask is not None:
+            name = self.name_of(ask.session_id, ask.turn.name)
+            self.notify(
+                f"The answer in “{name}” is still streaming: open that conversation to stop it.",
+                title="Nothing to stop here",
+            )
 
     async def action_retry(self) -> None:
-        failed = self.failed
+        failed = self.retryable
         turn = self.flow.retry(self.open_id)
         if isinstance(turn, Refusal):
-            self.notify(turn.message, severity="warning")
+            message = turn.message
+            retryable = self.flow.retryable
+            if turn.reason == "elsewhere" and retryable is not None:
+                name = self.name_of(retryable.session_id, retryable.name)
+                message = f"The answer to retry is in “{name}”: open it, then retry."
+            self.notify(message, severity="warning")
             return
         view = self.view_of(turn)
         if failed is not None:

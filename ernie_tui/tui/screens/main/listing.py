@@ -14,7 +14,7 @@ from ....sanitize import clean_line
 from ...widgets.answer import StreamingAnswer
 from ...widgets.composer import Composer
 from ...widgets.sidebar import ConversationList
-from ..share_dialogs import LinkDialog
+from ..share_dialogs import LinkDialog, ShareScope
 from .panes import MainPanes, TurnView
 
 __all__ = ["NEW_HINT", "ListingScreen"]
@@ -30,6 +30,8 @@ class ListingScreen(MainPanes):
 
     def on_mount(self) -> None:
         self.flow.question_limit = self.host.config.question_limit
+        self.composer.limit = self.flow.question_limit
+        self.composer.earlier = self.chat.questions
         credential = self.host.credential
         self.status.account = credential.masked if credential else ""
         if credential is not None and credential.source == "demo":
@@ -149,6 +151,7 @@ class ListingScreen(MainPanes):
     def open_conversation(self, session: Session) -> None:
         """Show a conversation: its history loads in a worker."""
         self.keep_draft()
+        self.end_edit()
         self.state.open(session.session_id)
         self.conversation_list.set_open(session.session_id)
         self.set_title()
@@ -211,6 +214,7 @@ class ListingScreen(MainPanes):
 
     async def start_new_conversation(self) -> None:
         self.keep_draft()
+        self.end_edit()
         self.state.open(NEW_CONVERSATION)
         self.conversation_list.set_open(None)
         self.set_title()
@@ -221,6 +225,8 @@ class ListingScreen(MainPanes):
 
     @on(Composer.DraftChanged)
     def _on_composer_changed(self, event: Composer.DraftChanged) -> None:
+        if not event.text:
+            self.end_edit()  # the edited question was cleared: an ordinary one again
         self.drafts.set(self.open_id, event.text)
         self.schedule_draft_save()
 
@@ -280,7 +286,7 @@ class ListingScreen(MainPanes):
         self.refresh_conversations()
 
     @work(group="manage", exit_on_error=False)
-    async def share(self, session: Session, chat_ids: list[str]) -> None:
+    async def share(self, session: Session, chat_ids: list[str], scope: ShareScope = "all") -> None:
         try:
             url = await self.backend.share(session.session_id, chat_ids)
         except ErnieError as exc:
@@ -288,4 +294,4 @@ class ListingScreen(MainPanes):
             return
         url = clean_line(url)
         self.app.copy_to_clipboard(url)
-        self.app.push_screen(LinkDialog(url, True))
+        self.app.push_screen(LinkDialog(url, True, scope))

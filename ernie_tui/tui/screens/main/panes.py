@@ -19,7 +19,7 @@ from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Static
 
-from ....backends import Backend, Conversations, ErnieError, NotSignedInError, Session
+from ....backends import Backend, Chat, Conversations, ErnieError, NotSignedInError, Session
 from ....core import AskFlow, ConversationState, Drafts, FlowEvent, Turn
 from ....core.conversations import LIST_RETRY_DELAYS, NEW_CONVERSATION, ListRetry
 from ....sanitize import clean_line
@@ -34,7 +34,7 @@ from ...widgets.sidebar import ConversationList, Sidebar
 from ...widgets.status import StatusLine
 from .keys import FOOTER_ORDER
 
-__all__ = ["DRAFT_SAVE_DELAY", "MainPanes", "TurnView"]
+__all__ = ["DRAFT_SAVE_DELAY", "Edit", "MainPanes", "TurnView"]
 
 DRAFT_SAVE_DELAY = 1.0
 """Seconds after the last keystroke before the drafts are written to disk."""
@@ -62,6 +62,18 @@ class TurnView:
         return self.turn.received
 
 
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """A question of the history opened in the composer (Edit and resend):
+    sending it branches from where that question was asked."""
+
+    session_id: str
+    before: list[Chat]
+    """The conversation's messages before the question (what stays shown)."""
+    parent: str
+    """The answer the question followed (``"0"``: the start)."""
+
+
 class MainPanes(ErnieScreen):
     """Conversations on the left, the open one on the right."""
 
@@ -80,7 +92,9 @@ class MainPanes(ErnieScreen):
         self.list_retry = ListRetry(self.LIST_RETRY_DELAYS)
         self.flow = AskFlow(backend, self._on_flow)
         self.views: dict[Turn, TurnView] = {}
-        """The view of the streaming turn and of the failed one."""
+        """The view of the streaming turn and of the stopped or failed one."""
+        self.editing: Edit | None = None
+        """The question being edited in the composer (Edit and resend)."""
         self.loaded = False
         """Whether the first list has arrived and something was opened."""
         self._draft_timer: Timer | None = None
@@ -143,9 +157,31 @@ class MainPanes(ErnieScreen):
 
     @property
     def failed(self) -> TurnView | None:
-        """The last question whose answer failed (for Retry)."""
+        """The last question whose answer failed."""
         turn = self.flow.failed
         return self.views.get(turn) if turn is not None else None
+
+    @property
+    def retryable(self) -> TurnView | None:
+        """The last question whose answer stopped or failed (for Retry)."""
+        turn = self.flow.retryable
+        return self.views.get(turn) if turn is not None else None
+
+    @property
+    def streaming_here(self) -> bool:
+        """Whether an answer streams in the open conversation, in view."""
+        ask = self.ask
+        return (
+            ask is not None
+            and ask.session_id == self.open_id
+            and ask.answer is not None
+            and ask.answer.is_attached
+        )
+
+    def name_of(self, session_id: str, default: str = "") -> str:
+        """A conversation's name, on one line (``default`` if it is not listed)."""
+        session = self.state.find(session_id)
+        return clean_line(session.name if session is not None else default)
 
     def view_of(self, turn: Turn) -> TurnView:
         view = self.views.get(turn)
@@ -207,6 +243,12 @@ class MainPanes(ErnieScreen):
         listing.set_conversations(self.state.conversations, self.now())
         listing.set_open(self.open_id or None)
         self.set_title()
+
+    def end_edit(self) -> None:
+        """The composer holds an ordinary question again."""
+        if self.editing is not None:
+            self.editing = None
+            self.composer.set_editing("")
 
     # -- drafts ---------------------------------------------------------------------
 

@@ -1,14 +1,15 @@
-"""The main screen: its keys and palette commands, each bound to an action
-that opens a dialog or calls the layers below (the list, the asking)."""
+"""The main screen: its keys, palette commands and help, all from one table
+(``keys.py``), each bound to an action that opens a dialog or calls the
+layers below (the list, the asking, the answers)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any, ClassVar
+from collections.abc import Iterable
+from typing import ClassVar
 
 from textual import work
 from textual.app import SystemCommand
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
 from ....backends import ErnieError
@@ -17,34 +18,45 @@ from ...widgets.history import ChatView
 from ..choices import ModelPicker, SystemPromptDialog
 from ..dialogs import ConfirmDialog, RenameDialog
 from ..export import ExportDialog, write_export
-from ..help import HelpScreen
+from ..help import HelpScreen, HelpSection
 from ..share_dialogs import ShareDialog, ShareScope
 from ..shares import SharesScreen
-from .asking import AskingScreen
-from .keys import KEYS, MORE_KEYS
+from .answers import AnswersScreen
+from .keys import COMMANDS, KEYS, SECTIONS, key_text
 
 __all__ = ["MainScreen"]
 
 
-class MainScreen(AskingScreen):
+class MainScreen(AnswersScreen):
     """Conversations on the left, the open one on the right."""
 
     BINDINGS: ClassVar[list[BindingType]] = KEYS
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # None: shown dimmed; pressed, the key says why (``answers.py``).
         if action == "stop":
-            return True if self.flow.current is not None else None
+            return True if self.streaming_here else None
         if action == "retry":
-            return True if self.flow.failed is not None else None
+            return True if self.flow.retryable is not None else None
         if action in ("pin", "unpin"):
             # One key, two names: the footer shows the one that applies.
             session = self.target()
             return (session is not None and session.pinned) == (action == "unpin")
         return True
 
+    _pinned_shown: bool | None = None
+    """Whether the footer names Unpin (``None``: not drawn yet)."""
+
     def set_title(self) -> None:
         super().set_title()
-        self.refresh_bindings()  # Pin or Unpin
+        # The footer names Pin or Unpin. Only when that changes: each refresh
+        # of the bindings builds the footer's keys anew, and the list is shown
+        # again after every answer.
+        session = self.target()
+        pinned = session is not None and session.pinned
+        if pinned != self._pinned_shown:
+            self._pinned_shown = pinned
+            self.refresh_bindings()
 
     # -- moving around ----------------------------------------------------------------
 
@@ -65,6 +77,10 @@ class MainScreen(AskingScreen):
         self.sidebar.remove_class("-hidden")
         self.query_one("#filter", Input).focus()
 
+    def action_focus_list(self) -> None:
+        self.sidebar.remove_class("-hidden")
+        self.conversation_list.focus()
+
     # -- managing conversations ---------------------------------------------------------
 
     def action_rename_conversation(self) -> None:
@@ -80,17 +96,24 @@ class MainScreen(AskingScreen):
         self.app.push_screen(RenameDialog(clean_line(session.name)), renamed)
 
     def action_pin(self) -> None:
-        self.action_toggle_pin()
+        self.toggle_pin()
 
     def action_unpin(self) -> None:
-        self.action_toggle_pin()
+        self.toggle_pin()
 
-    def action_toggle_pin(self) -> None:
+    def toggle_pin(self) -> None:
         session = self.target()
         if session is None:
             self.notify("Open or highlight a conversation to pin it.", severity="warning")
             return
         self.set_pinned(session, not session.pinned)
+
+    def action_mark_conversation(self) -> None:
+        session = self.target()
+        if session is None:
+            self.notify("Open or highlight a conversation to mark it.", severity="warning")
+            return
+        self.conversation_list.toggle_mark(session.session_id)
 
     def action_delete_conversation(self) -> None:
         session = self.target()
@@ -148,18 +171,22 @@ class MainScreen(AskingScreen):
             )
             return
         chat: ChatView = self.chat
-        selected = chat.selected or chat.last_answer()
+        # "Selected answer only" is offered when an answer is selected, and means it.
+        selected = chat.selected
         answer_id = selected.chat_id if selected is not None else ""
-        all_ids = [i for i in self.state.answer_ids if i]
+        last = chat.last_answer()
+        all_ids = [i for i in self.state.answer_ids if i] or (
+            [last.chat_id] if last is not None and last.chat_id else []
+        )
         if not all_ids and not answer_id:
             self.notify("This conversation has no answer to share yet.", severity="warning")
             return
 
         def chosen(scope: ShareScope | None) -> None:
-            if scope == "all":
-                self.share(session, all_ids or [answer_id])
+            if scope == "all" and all_ids:
+                self.share(session, all_ids, "all")
             elif scope == "answer" and answer_id:
-                self.share(session, [answer_id])
+                self.share(session, [answer_id], "answer")
 
         self.app.push_screen(ShareDialog(session.name, bool(answer_id)), chosen)
 
@@ -203,17 +230,6 @@ class MainScreen(AskingScreen):
             )
             return
         self.notify(f"Exported to {path} ({size:,} bytes).", timeout=6)
-
-    def action_copy_last_answer(self) -> None:
-        answer = self.chat.last_answer()
-        if answer is None or not answer.text:
-            self.notify("There is no answer to copy yet.", severity="warning")
-            return
-        self.app.copy_to_clipboard(answer.text)
-        self.notify(
-            f"Copied the last answer ({len(answer.text):,} characters) to the clipboard.",
-            timeout=3,
-        )
 
     # -- the conversation's settings ----------------------------------------------------
 
@@ -279,79 +295,36 @@ class MainScreen(AskingScreen):
         self.notify("System prompt set." if text else "System prompt removed.", timeout=3)
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(self.help_keys()))
+        self.app.push_screen(HelpScreen(sections=self.help_sections()))
+
+    def help_sections(self) -> list[HelpSection]:
+        """Every key and what it does, in the table's sections, after the
+        user's keymap."""
+        keymap = self.host.config.keymap or {}
+
+        def display(key: str) -> str:
+            return self.app.get_key_display(Binding(key, "")) or key
+
+        rows: dict[str, list[tuple[str, str]]] = {section: [] for section in SECTIONS}
+        for command in COMMANDS:
+            if command.in_help:
+                rows[command.section].append((key_text(command, keymap, display), command.help))
+        return [(section, rows[section]) for section in SECTIONS]
 
     def help_keys(self) -> list[tuple[str, str]]:
-        """Every active key and what it does, for the help screen."""
-        keys: dict[str, list[str]] = {}
-        for key, active in self.active_bindings.items():
-            binding = active.binding
-            # The app's own keys (they all have ids) and Quit; not the text
-            # box's cursor keys.
-            if binding.system or (binding.id is None and binding.action != "quit"):
-                continue
-            description = binding.tooltip or binding.description or binding.action
-            display = self.app.get_key_display(binding) or key
-            shown = keys.setdefault(description, [])
-            if display not in shown:
-                shown.append(display)
-        rows = [(" / ".join(shown), description) for description, shown in keys.items()]
-        return rows + MORE_KEYS
+        """The help screen's rows, section after section."""
+        return [row for _, rows in self.help_sections() for row in rows]
 
     # -- command palette --------------------------------------------------------------------
 
     def commands(self) -> Iterable[SystemCommand]:
-        """The palette's commands for this screen, named as in the docs."""
-        session = self.target()
-        pin_title = "Unpin conversation" if session and session.pinned else "Pin conversation"
-        items: list[tuple[str, str, Callable[[], Any]]] = [
-            ("New conversation", "Start a new, empty conversation", self.action_new_conversation),
-            ("Rename conversation", "Rename the conversation", self.action_rename_conversation),
-            (
-                pin_title,
-                "Move it between the Pinned and Conversations sections",
-                self.action_toggle_pin,
-            ),
-            (
-                "Delete conversation",
-                "Delete the conversation (asks first)",
-                self.action_delete_conversation,
-            ),
-            (
-                "Delete conversations",
-                "Delete the marked conversations (asks first)",
-                self.action_delete_conversations,
-            ),
-            (
-                "Share conversation",
-                "Share it or the selected answer; copies the link",
-                self.action_share_conversation,
-            ),
-            ("Manage shares", "List and delete your shared links", self.action_manage_shares),
-            (
-                "Export conversation",
-                "Save it as Markdown or JSON",
-                self.action_export_conversation,
-            ),
-            (
-                "Copy last answer",
-                "Copy the last answer to the clipboard",
-                self.action_copy_last_answer,
-            ),
-            ("Retry", "Ask again the question whose answer failed", self.action_retry),
-            (
-                "Choose model",
-                "The model of the conversation (or of new ones)",
-                self.action_choose_model,
-            ),
-            (
-                "Toggle web search",
-                "Let answers search the web and cite it",
-                self.action_toggle_web_search,
-            ),
-            ("Set system prompt", "Sent first with every question", self.action_set_system_prompt),
-            ("Toggle sidebar", "Hide or show the conversation list", self.action_toggle_sidebar),
-            ("Help", "Every key and what it does", self.action_help),
-        ]
-        for title, help_text, callback in items:
-            yield SystemCommand(title, help_text, callback)
+        """The palette's commands for this screen: every titled row of the table
+        (of Pin and Unpin, the one that applies), running its action."""
+        for command in COMMANDS:
+            if not command.title:
+                continue
+            if command.action in ("pin", "unpin") and not self.check_action(command.action, ()):
+                continue
+            callback = getattr(self, f"action_{command.action}")
+            yield SystemCommand(command.title, command.help, callback)
+        yield SystemCommand("Keys", "Every key and what it does (Help)", self.action_help)
