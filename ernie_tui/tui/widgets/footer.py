@@ -21,6 +21,7 @@ class KeyFooter(Footer):
         self.order = {action: rank for rank, action in enumerate(order)}
 
     def compose(self) -> ComposeResult:
+        self._forget_old_keys()
         widgets = list(super().compose())
         last = len(self.order)
 
@@ -33,3 +34,19 @@ class KeyFooter(Footer):
             )
 
         yield from sorted(widgets, key=rank)
+
+    def _forget_old_keys(self) -> None:
+        """Drop the watchers the keys of the last composition left on this
+        footer (``data_bind`` of ``compact``): Textual prunes them only when
+        the watched value changes, which ``compact`` never does, so each
+        rebuild of the footer (whenever the bindings change) kept its keys
+        alive."""
+        watchers = getattr(self, "__watchers", None)
+        if not isinstance(watchers, dict):
+            return
+        for name, entries in watchers.items():
+            watchers[name] = [
+                (node, callback)
+                for node, callback in entries
+                if not (getattr(node, "_closing", False) or getattr(node, "_closed", False))
+            ]

@@ -99,6 +99,7 @@ class AskingScreen(ListingScreen):
         view.answer = StreamingAnswer(retry_hint=self.key_for("retry"))
         await self.chat.add_answer(view.answer)
         self.conversation_list.set_streaming(view.session_id or None)
+        self.refresh_bindings()  # Stop applies
         self._stream(view)
 
     @work(group="ask", exit_on_error=False)
@@ -180,6 +181,7 @@ class AskingScreen(ListingScreen):
         current, retryable = self.flow.current, self.flow.retryable
         self.views = {t: v for t, v in self.views.items() if t is current or t is retryable}
         self.conversation_list.set_streaming(None)
+        self.refresh_bindings()  # Stop no longer applies, Retry may
         self.status.streaming = False
         if self._blink is not None:
             self.composer.cursor_blink, self._blink = self._blink, None

@@ -211,6 +211,7 @@ class ListingScreen(MainPanes):
             answer.continue_from(old)
         view.answer = answer
         await self.chat.add_answer(answer)
+        self.refresh_bindings()  # Stop applies here again
 
     async def start_new_conversation(self) -> None:
         self.keep_draft()
