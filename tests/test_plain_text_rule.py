@@ -91,3 +91,25 @@ def test_nothing_parses_markup_from_a_variable() -> None:
             ):
                 offenders.append(f"{path.name}:{node.lineno}")
     assert offenders == [], f"from_markup on a variable: {offenders}"
+
+
+def test_every_notification_is_asked_for_as_plain_text() -> None:
+    """``ErnieApp.notify`` shows every message as plain text whatever it is
+    asked; each call also says ``markup=False``, so a toast stays plain text
+    wherever it is sent from (a screen of another app, a widget test)."""
+    offenders = []
+    for path, tree in _sources():
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and _name(node.func) == "notify"
+                and not isinstance(getattr(node.func, "value", None), ast.Call)  # super()
+            ):
+                markup = [k for k in node.keywords if k.arg == "markup"]
+                if not (
+                    markup
+                    and isinstance(markup[0].value, ast.Constant)
+                    and markup[0].value.value is False
+                ):
+                    offenders.append(f"{path.name}:{node.lineno}")
+    assert offenders == [], f"notify() without markup=False: {offenders}"

@@ -177,6 +177,7 @@ class ErnieApp(App[None]):
             self.notify(
                 f"Unknown theme {self.config.theme!r} in the config; using {self.theme}.",
                 severity="warning",
+                markup=False,
             )
         self.theme_changed_signal.subscribe(self, self._theme_picked)
         if self.config.keymap:
@@ -205,6 +206,7 @@ class ErnieApp(App[None]):
                 f"The theme {theme.name} is used for this run only: "
                 f"{self.prefs.path} could not be written ({exc.strerror or exc}).",
                 severity="warning",
+                markup=False,
             )
 
     def _main(self, credential: AnyCredential) -> MainScreen:
@@ -305,9 +307,10 @@ class ErnieApp(App[None]):
                 f"Could not save the screenshot in {folder}: {exc.strerror or exc}.",
                 title="Screenshot",
                 severity="error",
+                markup=False,
             )
             return
-        self.notify(f"Saved the screenshot to {saved}", title="Screenshot")
+        self.notify(f"Saved the screenshot to {saved}", title="Screenshot", markup=False)
 
 
 if TYPE_CHECKING:

@@ -58,20 +58,23 @@ class AnswersScreen(AskingScreen):
     def _asked_or_say(self, doing: str) -> tuple[str, list[Chat], str] | None:
         answer = self._answer()
         if answer is None:
-            self.notify(f"There is no answer to {doing} yet.", severity="warning")
+            self.notify(f"There is no answer to {doing} yet.", severity="warning", markup=False)
             return None
         found = self._asked(answer)
         if found is None:
             self.notify(
                 f"The question of this answer is not shown: scroll up to it, then {doing}.",
                 severity="warning",
+                markup=False,
             )
         return found
 
     async def action_regenerate_answer(self) -> None:
         found = self._asked_or_say("regenerate it")
         if found is not None and await self.resend(*found):
-            self.notify("A new answer; the earlier one is kept as another branch.", timeout=3)
+            self.notify(
+                "A new answer; the earlier one is kept as another branch.", timeout=3, markup=False
+            )
 
     def action_edit_and_resend(self) -> None:
         found = self._asked_or_say("edit its question")
@@ -89,12 +92,14 @@ class AnswersScreen(AskingScreen):
 
     def _copy(self, text: str, what: str) -> None:
         self.app.copy_to_clipboard(text)
-        self.notify(f"Copied {what} ({len(text):,} characters) to the clipboard.", timeout=3)
+        self.notify(
+            f"Copied {what} ({len(text):,} characters) to the clipboard.", timeout=3, markup=False
+        )
 
     def action_copy_last_answer(self) -> None:
         answer = self.chat.last_answer()
         if answer is None or not answer.text:
-            self.notify("There is no answer to copy yet.", severity="warning")
+            self.notify("There is no answer to copy yet.", severity="warning", markup=False)
             return
         self._copy(answer.text, "the last answer")
 
@@ -107,10 +112,11 @@ class AnswersScreen(AskingScreen):
                 f"No answer is selected: select one with {select} in the history"
                 + (f" ({last} copies the last one)." if last else "."),
                 severity="warning",
+                markup=False,
             )
             return
         if not answer.text:
-            self.notify("The selected answer has no text yet.", severity="warning")
+            self.notify("The selected answer has no text yet.", severity="warning", markup=False)
             return
         self._copy(answer.text, "the selected answer")
 
@@ -125,6 +131,7 @@ class AnswersScreen(AskingScreen):
                 if answer is not None
                 else "There is no answer to copy code from yet.",
                 severity="warning",
+                markup=False,
             )
             return
         index: int | None = 0
@@ -137,6 +144,7 @@ class AnswersScreen(AskingScreen):
         self.notify(
             f"Copied code block {block.describe(index + 1)} to the clipboard.",
             timeout=3,
+            markup=False,
         )
 
     # -- the composer -------------------------------------------------------------------
@@ -144,7 +152,9 @@ class AnswersScreen(AskingScreen):
     def action_clear_composer(self) -> None:
         composer = self.composer
         if composer.clear_text():
-            self.notify("Cleared the question box (ctrl+z brings it back).", timeout=3)
+            self.notify(
+                "Cleared the question box (ctrl+z brings it back).", timeout=3, markup=False
+            )
         self.end_edit()
         composer.focus()
 

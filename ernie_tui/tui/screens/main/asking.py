@@ -85,7 +85,7 @@ class AskingScreen(ListingScreen):
     def _refused(self, refusal: Refusal) -> None:
         if refusal.message:
             title = "Question too long" if refusal.reason == "too long" else ""
-            self.notify(refusal.message, title=title, severity="warning")
+            self.notify(refusal.message, title=title, severity="warning", markup=False)
 
     async def _start(self, view: TurnView) -> None:
         self.status.streaming = True
@@ -149,6 +149,7 @@ class AskingScreen(ListingScreen):
                 "were left out of this question.",
                 title="Thread trimmed",
                 severity="warning",
+                markup=False,
             )
         elif answer is None:
             return
@@ -220,6 +221,7 @@ class AskingScreen(ListingScreen):
             self.notify(
                 f"The answer in “{name}” is still streaming: open that conversation to stop it.",
                 title="Nothing to stop here",
+                markup=False,
             )
 
     async def action_retry(self) -> None:
@@ -231,7 +233,7 @@ class AskingScreen(ListingScreen):
             if turn.reason == "elsewhere" and retryable is not None:
                 name = self.name_of(retryable.session_id, retryable.name)
                 message = f"The answer to retry is in “{name}”: open it, then retry."
-            self.notify(message, severity="warning")
+            self.notify(message, severity="warning", markup=False)
             return
         view = self.view_of(turn)
         if failed is not None:

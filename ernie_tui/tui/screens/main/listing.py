@@ -179,6 +179,7 @@ class ListingScreen(MainPanes):
             self.notify(
                 "That conversation no longer exists on the server; the list was refreshed.",
                 severity="warning",
+                markup=False,
             )
             self.refresh_conversations()
             return
@@ -241,7 +242,7 @@ class ListingScreen(MainPanes):
             self.report(exc, title="Rename failed")
             return
         self.show_conversations()
-        self.notify(f"Renamed to “{name}”.")
+        self.notify(f"Renamed to “{name}”.", markup=False)
 
     @work(group="manage", exit_on_error=False)
     async def set_pinned(self, session: Session, pinned: bool) -> None:
@@ -251,7 +252,9 @@ class ListingScreen(MainPanes):
             self.report(exc, title="Pin failed" if pinned else "Unpin failed")
             return
         self.show_conversations()
-        self.notify(f"{'Pinned' if pinned else 'Unpinned'} “{session.name}”.", timeout=3)
+        self.notify(
+            f"{'Pinned' if pinned else 'Unpinned'} “{session.name}”.", timeout=3, markup=False
+        )
         self.refresh_conversations()
 
     @work(group="manage", exit_on_error=False)
@@ -275,9 +278,9 @@ class ListingScreen(MainPanes):
         self.show_conversations()
         self.status.activity = ""
         if len(ids) == 1:
-            self.notify(f"Deleted “{sessions[0].name}”.", timeout=3)
+            self.notify(f"Deleted “{sessions[0].name}”.", timeout=3, markup=False)
         else:
-            self.notify(f"Deleted {len(ids)} conversations.", timeout=3)
+            self.notify(f"Deleted {len(ids)} conversations.", timeout=3, markup=False)
         if was_open:
             self.state.open(NEW_CONVERSATION)
             if following is not None:

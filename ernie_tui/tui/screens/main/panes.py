@@ -217,7 +217,7 @@ class MainPanes(ErnieScreen):
             self.save_drafts()
             self.host.sign_in_again(clean_line(exc.message))
             return
-        self.notify(exc.message, title=title or "Error", severity="error", timeout=8)
+        self.notify(exc.message, title=title or "Error", severity="error", timeout=8, markup=False)
         if resync:
             self.refresh_conversations()
 

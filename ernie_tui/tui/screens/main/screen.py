@@ -86,7 +86,9 @@ class MainScreen(AnswersScreen):
     def action_rename_conversation(self) -> None:
         session = self.target()
         if session is None:
-            self.notify("Open or highlight a conversation to rename it.", severity="warning")
+            self.notify(
+                "Open or highlight a conversation to rename it.", severity="warning", markup=False
+            )
             return
 
         def renamed(name: str | None) -> None:
@@ -104,21 +106,27 @@ class MainScreen(AnswersScreen):
     def toggle_pin(self) -> None:
         session = self.target()
         if session is None:
-            self.notify("Open or highlight a conversation to pin it.", severity="warning")
+            self.notify(
+                "Open or highlight a conversation to pin it.", severity="warning", markup=False
+            )
             return
         self.set_pinned(session, not session.pinned)
 
     def action_mark_conversation(self) -> None:
         session = self.target()
         if session is None:
-            self.notify("Open or highlight a conversation to mark it.", severity="warning")
+            self.notify(
+                "Open or highlight a conversation to mark it.", severity="warning", markup=False
+            )
             return
         self.conversation_list.toggle_mark(session.session_id)
 
     def action_delete_conversation(self) -> None:
         session = self.target()
         if session is None:
-            self.notify("Open or highlight a conversation to delete it.", severity="warning")
+            self.notify(
+                "Open or highlight a conversation to delete it.", severity="warning", markup=False
+            )
             return
 
         def confirmed(yes: bool | None) -> None:
@@ -141,6 +149,7 @@ class MainScreen(AnswersScreen):
             self.notify(
                 "No conversations are marked. Mark them in the sidebar with space first.",
                 severity="warning",
+                markup=False,
             )
             return
 
@@ -162,7 +171,9 @@ class MainScreen(AnswersScreen):
     def action_share_conversation(self) -> None:
         session = self.open_session
         if session is None:
-            self.notify("Open a conversation with an answer to share it.", severity="warning")
+            self.notify(
+                "Open a conversation with an answer to share it.", severity="warning", markup=False
+            )
             return
         if not self.backend.capabilities.shares:
             self.action_export_conversation(
@@ -179,7 +190,9 @@ class MainScreen(AnswersScreen):
             [last.chat_id] if last is not None and last.chat_id else []
         )
         if not all_ids and not answer_id:
-            self.notify("This conversation has no answer to share yet.", severity="warning")
+            self.notify(
+                "This conversation has no answer to share yet.", severity="warning", markup=False
+            )
             return
 
         def chosen(scope: ShareScope | None) -> None:
@@ -196,6 +209,7 @@ class MainScreen(AnswersScreen):
                 "This service keeps no conversations, so there are no share links: "
                 "use Export conversation to save one to a file.",
                 severity="warning",
+                markup=False,
             )
             return
         self.app.push_screen(SharesScreen(self.backend))
@@ -204,7 +218,7 @@ class MainScreen(AnswersScreen):
     async def action_export_conversation(self, reason: str = "") -> None:
         session = self.open_session
         if session is None:
-            self.notify("Open a conversation to export it.", severity="warning")
+            self.notify("Open a conversation to export it.", severity="warning", markup=False)
             return
         folder = self.host.data_dir / "exports"
         chosen = await self.app.push_screen_wait(ExportDialog(folder, session.name, reason=reason))
@@ -217,7 +231,7 @@ class MainScreen(AnswersScreen):
             self.report(exc, resync=False, title="Export failed")
             return
         if detail is None:
-            self.notify("That conversation no longer exists.", severity="warning")
+            self.notify("That conversation no longer exists.", severity="warning", markup=False)
             return
         prompt = self.backend.system_prompt_of(session.session_id)
         try:
@@ -227,9 +241,10 @@ class MainScreen(AnswersScreen):
                 f"Could not write {path}: {exc.strerror or exc}. Choose another file.",
                 title="Export failed",
                 severity="error",
+                markup=False,
             )
             return
-        self.notify(f"Exported to {path} ({size:,} bytes).", timeout=6)
+        self.notify(f"Exported to {path} ({size:,} bytes).", timeout=6, markup=False)
 
     # -- the conversation's settings ----------------------------------------------------
 
@@ -248,13 +263,14 @@ class MainScreen(AnswersScreen):
             return
         await self.backend.set_model(session_id, chosen)
         self.status.model = self.backend.model_of(self.open_id)
-        self.notify(f"{scope.capitalize()} will use {chosen}.", timeout=3)
+        self.notify(f"{scope.capitalize()} will use {chosen}.", timeout=3, markup=False)
 
     def action_toggle_web_search(self) -> None:
         if not self.backend.capabilities.web_search:
             self.notify(
                 "This backend cannot search the web (the Qianfan backend can: --backend qianfan).",
                 severity="warning",
+                markup=False,
             )
             return
         self.backend.web_search = not self.backend.web_search
@@ -264,6 +280,7 @@ class MainScreen(AnswersScreen):
             if self.backend.web_search
             else "Web search is off.",
             timeout=3,
+            markup=False,
         )
 
     @work(group="settings", exclusive=True, exit_on_error=False)
@@ -274,6 +291,7 @@ class MainScreen(AnswersScreen):
                 "The ERNIE Bot web service has no system prompt "
                 "(the Qianfan backend has: --backend qianfan).",
                 severity="warning",
+                markup=False,
             )
             return
         session_id = self.open_id
@@ -281,6 +299,7 @@ class MainScreen(AnswersScreen):
             self.notify(
                 "Ask a first question, then set the conversation's system prompt.",
                 severity="warning",
+                markup=False,
             )
             return
         current = backend.system_prompt_of(session_id)
@@ -292,7 +311,9 @@ class MainScreen(AnswersScreen):
         except ErnieError as exc:
             self.report(exc, resync=False, title="Could not set the system prompt")
             return
-        self.notify("System prompt set." if text else "System prompt removed.", timeout=3)
+        self.notify(
+            "System prompt set." if text else "System prompt removed.", timeout=3, markup=False
+        )
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(sections=self.help_sections()))
