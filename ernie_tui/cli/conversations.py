@@ -59,48 +59,15 @@ def list_conversations(args: argparse.Namespace) -> int:
 
 
 def _export_markdown(detail: Any) -> str:
-    from ..sanitize import clean, clean_line
+    from ..core.export import conversation_markdown
 
-    base = detail.base
-    lines = [f"# {clean_line(base.name) or 'Untitled conversation'}", ""]
-    meta = f"Conversation {clean_line(base.session_id)}"
-    if base.create_time:
-        meta += f", started {clean_line(base.create_time)} (Beijing time)"
-    lines += [f"_{meta}_", ""]
-    for chat in detail.messages:
-        who = "You" if chat.role == "user" else "ERNIE Bot"
-        when = f" · {clean_line(chat.create_time)}" if chat.create_time else ""
-        lines += [f"## {who}{when}", "", clean(chat.text).rstrip(), ""]
-        for url in chat.urls:
-            lines += [f"![image]({clean_line(url)})", ""]
-    return "\n".join(lines).rstrip() + "\n"
+    return conversation_markdown(detail, time_label="Beijing time")
 
 
 def _export_json(detail: Any) -> str:
-    base = detail.base
-    return (
-        json_dumps(
-            {
-                "id": base.session_id,
-                "name": base.name,
-                "create_time": base.create_time,
-                "pinned": base.pinned,
-                "model": base.model,
-                "current_chat_id": detail.current_chat_id,
-                "messages": [
-                    {
-                        "id": c.chat_id,
-                        "role": c.role,
-                        "text": c.text,
-                        "urls": list(c.urls),
-                        "create_time": c.create_time,
-                    }
-                    for c in detail.messages
-                ],
-            }
-        )
-        + "\n"
-    )
+    from ..core.export import conversation_json
+
+    return json_dumps(conversation_json(detail)) + "\n"
 
 
 def export(args: argparse.Namespace) -> int:
