@@ -18,6 +18,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from ..api import Citation, ConversationDetail, Conversations, Session, Share
+from ..library import SearchHit
 
 __all__ = [
     "AnswerText",
@@ -31,6 +32,7 @@ __all__ = [
     "Ids",
     "Images",
     "ModelChoice",
+    "SearchHit",
     "ThinkingText",
     "Trimmed",
     "Usage",
@@ -52,6 +54,8 @@ class Capabilities:
     """Answers may search the web and cite what they found (a toggle)."""
     system_prompt: bool = False
     """A conversation may have a system prompt."""
+    search: bool = False
+    """Its conversations can be searched on this machine (:meth:`Backend.search`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +210,12 @@ class Backend(Protocol):
     async def open(self, session: Session) -> ConversationDetail | None:
         """A conversation's messages and the point to continue from, or
         ``None`` when it no longer exists."""
+        ...
+
+    def search(self, query: str, limit: int = 50) -> tuple[SearchHit, ...]:
+        """Where the conversations kept on this machine hold every word of
+        ``query`` (where ``capabilities.search``; else nothing). Local and
+        fast: one query of the library, safe to call per keystroke."""
         ...
 
     def ask(

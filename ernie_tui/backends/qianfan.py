@@ -18,7 +18,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
 from ..api import ConversationDetail, Conversations, Secret, ServiceError, Session, Share
-from ..library import ROOT, Library, State
+from ..library import ROOT, Library, SearchHit, State
 from ..qianfan import (
     BUILTIN_MODELS,
     ChatMessage,
@@ -206,7 +206,12 @@ class QianfanBackend:
     """Conversations kept on this machine, answered by Qianfan V2."""
 
     capabilities = Capabilities(
-        shares=False, server_history=False, thinking=True, web_search=True, system_prompt=True
+        shares=False,
+        server_history=False,
+        thinking=True,
+        web_search=True,
+        system_prompt=True,
+        search=True,
     )
 
     def __init__(
@@ -263,6 +268,9 @@ class QianfanBackend:
 
     async def open(self, session: Session) -> ConversationDetail | None:
         return self.library.open(self.account, session.session_id)
+
+    def search(self, query: str, limit: int = 50) -> tuple[SearchHit, ...]:
+        return self.library.search(self.account, query, limit=limit)
 
     def ask(
         self, question: str, session_id: str = "", parent: str = "0", *, name: str | None = None

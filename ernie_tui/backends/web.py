@@ -18,6 +18,7 @@ from ._base import (
     Ids,
     Images,
     ModelChoice,
+    SearchHit,
     ThinkingText,
 )
 
@@ -187,6 +188,9 @@ class WebBackend:
 
     async def open(self, session: Session) -> ConversationDetail | None:
         return await self.client.get_conversation_detail(session.session_id, base=session)
+
+    def search(self, query: str, limit: int = 50) -> tuple[SearchHit, ...]:
+        return ()
 
     def ask(
         self, question: str, session_id: str = "", parent: str = "0", *, name: str | None = None

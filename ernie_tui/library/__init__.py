@@ -10,7 +10,7 @@ are in :mod:`._schema`; streamed answers and crash safety in :mod:`._answers`.
 from ._errors import LibraryError, NotFoundError
 from ._export import FORMAT
 from ._library import Library, default_path
-from ._records import ENDED, ROOT, Conversation, Message, Reference, Role, State
+from ._records import ENDED, ROOT, Conversation, Message, Reference, Role, SearchHit, State
 from ._schema import SCHEMA_VERSION
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "NotFoundError",
     "Reference",
     "Role",
+    "SearchHit",
     "State",
     "default_path",
 ]

@@ -10,6 +10,7 @@ from ._conversations import ConversationMethods
 from ._errors import NotFoundError
 from ._export import as_json, as_markdown
 from ._records import Conversation, Message
+from ._search import SearchMethods
 
 __all__ = ["Library", "default_path"]
 
@@ -23,7 +24,7 @@ def default_path() -> Path:
     return user_data_path("ernie-tui") / "library.db"
 
 
-class Library(ConversationMethods, AnswerMethods):
+class Library(ConversationMethods, AnswerMethods, SearchMethods):
     """Conversations kept on this machine, per account, in one SQLite file
     (``path``; ``None``: in memory, for the demo and tests).
 

@@ -19,6 +19,7 @@ __all__ = [
     "Message",
     "Reference",
     "Role",
+    "SearchHit",
     "State",
     "UsageLike",
     "citations_json",
@@ -89,6 +90,27 @@ class Message:
     flag: int = 0
     """Non-zero: the service intervened for safety."""
     citations: tuple[Reference, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One place a search found: a message, or a conversation's name.
+
+    The ids are those the app knows: the web service's for a cached web
+    conversation, the library's for its own. ``snippet`` is plain text (the
+    match and some words around it, on one line); ``spans`` are the
+    ``(start, end)`` offsets in it of what matched the query."""
+
+    conversation: str
+    name: str
+    message: str
+    """The message that matched (empty: the conversation's name matched)."""
+    role: Role | None
+    time: str
+    """When the message was written (else the conversation's last activity),
+    ``"%Y-%m-%d %H:%M:%S"`` in the library's zone."""
+    snippet: str
+    spans: tuple[tuple[int, int], ...] = ()
 
 
 class UsageLike(Protocol):

@@ -17,7 +17,11 @@ The tables (current version)::
                    parent (→ messages.seq; NULL: the first question), role
                    (user | assistant), text, reasoning, model, state
                    (complete | streaming | incomplete | stopped), created,
-                   prompt_tokens, completion_tokens, flag, citations (JSON)
+                   prompt_tokens, completion_tokens, flag, citations (JSON),
+                   remote_id (the web service's chat id; NULL: not a cached row)
+
+``conversations.remote_id`` is the web service's session id of a cached web
+conversation (``NULL`` for the library's own), unique per account.
 
 A message's parent is a plain reference (no cascade: a long thread would
 exceed SQLite's trigger depth); a conversation's messages are deleted in one
@@ -99,6 +103,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE messages ADD COLUMN completion_tokens INTEGER",
         "ALTER TABLE messages ADD COLUMN flag INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE messages ADD COLUMN citations TEXT NOT NULL DEFAULT '[]'",
+    ),
+    # 2 -> 3: the web backend's cache: its rows (backend 'web') keep the
+    # service's own ids beside the library's.
+    (
+        "ALTER TABLE conversations ADD COLUMN remote_id TEXT",
+        "ALTER TABLE messages ADD COLUMN remote_id TEXT",
+        "CREATE UNIQUE INDEX conversations_by_remote_id ON conversations (account, remote_id) "
+        "WHERE remote_id IS NOT NULL",
+        "CREATE INDEX messages_by_remote_id ON messages (conversation, remote_id) "
+        "WHERE remote_id IS NOT NULL",
     ),
 )
 
