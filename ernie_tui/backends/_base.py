@@ -212,6 +212,17 @@ class Backend(Protocol):
         ``None`` when it no longer exists."""
         ...
 
+    def cached_conversations(self) -> Conversations | None:
+        """The conversation list as this machine last kept it, at once and
+        without the network (``None``: nothing kept). The app shows it at
+        start-up and while the service is unreachable."""
+        ...
+
+    def cached_detail(self, session: Session) -> ConversationDetail | None:
+        """A conversation's history as this machine last kept it, without the
+        network (``None``: not kept)."""
+        ...
+
     def search(self, query: str, limit: int = 50) -> tuple[SearchHit, ...]:
         """Where the conversations kept on this machine hold every word of
         ``query`` (where ``capabilities.search``; else nothing). Local and

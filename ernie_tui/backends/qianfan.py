@@ -269,6 +269,12 @@ class QianfanBackend:
     async def open(self, session: Session) -> ConversationDetail | None:
         return self.library.open(self.account, session.session_id)
 
+    def cached_conversations(self) -> Conversations | None:
+        return self.library.list_conversations(self.account)
+
+    def cached_detail(self, session: Session) -> ConversationDetail | None:
+        return self.library.open(self.account, session.session_id)
+
     def search(self, query: str, limit: int = 50) -> tuple[SearchHit, ...]:
         return self.library.search(self.account, query, limit=limit)
 

@@ -189,6 +189,12 @@ class WebBackend:
     async def open(self, session: Session) -> ConversationDetail | None:
         return await self.client.get_conversation_detail(session.session_id, base=session)
 
+    def cached_conversations(self) -> Conversations | None:
+        return None
+
+    def cached_detail(self, session: Session) -> ConversationDetail | None:
+        return None
+
     def search(self, query: str, limit: int = 50) -> tuple[SearchHit, ...]:
         return ()
 
