@@ -177,10 +177,13 @@ def bench_history(base_url: str, messages: int = MESSAGES, runs: int = RUNS) -> 
 
 def run() -> list[tuple[str, str]]:
     """Run every measurement; returns ``(name, figure)`` rows."""
+    from .ask_bench import ask_row
+
     with _server_process() as base_url:
         per_increment = bench_stream(base_url)
         listing = bench_list(base_url)
         history = bench_history(base_url)
+        ask = ask_row(base_url, per_increment * 1e6)
     return [
         (
             f"client CPU per streamed increment ({INCREMENTS:,} increments)",
@@ -194,6 +197,7 @@ def run() -> list[tuple[str, str]]:
             f"load a {MESSAGES:,}-message history",
             f"{history * 1e3:.1f} ms (aim < {AIM_LOAD_MS:g} ms)",
         ),
+        ask,
     ]
 
 
