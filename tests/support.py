@@ -95,7 +95,12 @@ def make_app(
     :class:`~ernie_tui.config.Config` fields, or other timeouts)."""
     if credential is None:
         credential = Credential(Secret(account.baiduid), Secret(account.bduss), "session")
-    config: dict[str, Any] = {"request_timeout": 10.0, "idle_timeout": 10.0, "connect_timeout": 5.0}
+    config: dict[str, Any] = {
+        "request_timeout": 10.0,
+        "idle_timeout": 10.0,
+        "connect_timeout": 5.0,
+        "time_zone": "Asia/Shanghai",  # the times shown, whatever this machine's zone
+    }
     config.update(settings)
     return RecordingApp(
         Config(base_url=server.base_url, **config),

@@ -36,7 +36,7 @@ class SnapshotApp(ErnieApp):
 
     def __init__(self, server: ServerThread | None, credential: Credential | None, data: Path):
         super().__init__(
-            Config(base_url=PUBLIC),
+            Config(base_url=PUBLIC, time_zone="Asia/Shanghai"),
             credential,
             demo_starter=lambda: (PUBLIC, demo_credential()),
             data_dir=data,

@@ -55,6 +55,14 @@ class Times:
         return cls(source, shown, label)
 
     @property
+    def short_label(self) -> str:
+        """The label for a narrow place: ``local``, or the zone's city
+        (``Shanghai``, ``New York``, ``UTC``)."""
+        if self.shown is None:
+            return "local"
+        return self.label.rsplit("/", 1)[-1].replace("_", " ")
+
+    @property
     def unchanged(self) -> bool:
         """Whether stamps are shown as written."""
         return self.source is self.shown

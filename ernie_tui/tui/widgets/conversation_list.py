@@ -20,7 +20,18 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ...api import Conversations, Session
-from .rows import Entry, Row, RowCache, RowStyles, draw_entry, draw_text, entries, matching
+from ..times import SERVICE_TIMES, Times
+from .rows import (
+    Entry,
+    Row,
+    RowCache,
+    RowStyles,
+    draw_entry,
+    draw_header,
+    draw_text,
+    entries,
+    matching,
+)
 
 __all__ = ["ConversationList"]
 
@@ -150,16 +161,29 @@ class ConversationList(ScrollView, can_focus=True):
         self.open_id: str | None = None
         self.streaming_id: str | None = None
         """The conversation whose answer is streaming (marked with a dot)."""
+        self.times = SERVICE_TIMES
+        """How the dates are shown; the first header names its zone."""
+        self._dates: tuple[str, Times, dict[str, str]] | None = None
+        """The rows' dates by stamp as the last refresh found them (for its
+        day and times): a refresh mostly lists the same conversations."""
 
     # -- data ----------------------------------------------------------------
 
-    def set_conversations(self, conversations: Conversations, now: datetime) -> None:
-        """Show these conversations (keeping the cursor on the same one)."""
-
-        today = now.strftime("%Y-%m-%d")
-        cache = RowCache()
-        self._pinned = entries(conversations.top, today, cache)
-        self._normal = entries(conversations.normal, today, cache)
+    def set_conversations(
+        self, conversations: Conversations, now: datetime, times: Times = SERVICE_TIMES
+    ) -> None:
+        """Show these conversations (keeping the cursor on the same one), their
+        dates in the zone of ``times``, "today" being ``now``'s day there."""
+        self.times = times
+        cache = RowCache(times.today(now), times)
+        if self._dates is not None and self._dates[:2] == (cache.today, times):
+            cache.dates = self._dates[2]
+        self._pinned = entries(conversations.top, cache)
+        self._normal = entries(conversations.normal, cache)
+        listed = len(self._pinned) + len(self._normal)
+        # Dates of conversations gone since pile up: start afresh now and then.
+        kept = cache.dates if len(cache.dates) <= 2 * listed + 1000 else {}
+        self._dates = (cache.today, times, kept)
         if self.marked:
             known = {e.session.session_id for e in self._pinned} | {
                 e.session.session_id for e in self._normal
@@ -323,7 +347,10 @@ class ConversationList(ScrollView, can_focus=True):
             return Strip.blank(width, styles.base)
         entry = self._rows[index]
         if isinstance(entry, str):
-            return draw_text(" " + entry, width, styles.header)
+            if index:
+                return draw_text(" " + entry, width, styles.header)
+            times = self.times
+            return draw_header(" " + entry, (times.label, times.short_label), width, styles)
         session_id = entry.session.session_id
         return draw_entry(
             entry,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -16,6 +16,7 @@ from textual.strip import Strip
 
 from ...api import Session
 from ...sanitize import clean_line
+from ..times import SERVICE_TIMES, Times
 
 __all__ = [
     "Entry",
@@ -23,6 +24,7 @@ __all__ = [
     "RowCache",
     "RowStyles",
     "draw_entry",
+    "draw_header",
     "draw_text",
     "entries",
     "matching",
@@ -30,11 +32,12 @@ __all__ = [
 ]
 
 
-def short_date(create_time: str, now: datetime) -> str:
+def short_date(create_time: str, now: datetime, times: Times = SERVICE_TIMES) -> str:
     """The sidebar's date: ``HH:MM`` today, ``MM-DD`` this year, else
-    ``YYYY-MM-DD``. ``create_time`` is ``YYYY-MM-DD HH:MM:SS`` (Beijing time, as
-    the service gives it) and is shown as given."""
-    return _short_date(create_time, now.strftime("%Y-%m-%d"))
+    ``YYYY-MM-DD``, in the zone ``times`` shows (today too is reckoned
+    there). ``create_time`` is ``YYYY-MM-DD HH:MM:SS`` as the backend gives it
+    (in ``times.source``)."""
+    return _short_date(times.convert(create_time), times.today(now))
 
 
 def _short_date(create_time: str, today: str) -> str:
@@ -110,17 +113,101 @@ class RowStyles:
         )
 
 
+_UNSEEN = object()
+
+_Month = tuple[str, str, int]
+"""How a month's stamps (in the source zone) move to the shown zone: those
+before the first ``HH:MM`` fall on the shown day before theirs, those from
+the second on the day after; then by how many minutes the clocks differ."""
+
+
+def _clock(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
 @dataclass(slots=True)
 class RowCache:
     """Names and dates repeat across refreshes: each distinct one is cleaned
-    and folded once per refresh."""
+    and folded once per refresh.
 
+    Dates are moved to the zone ``times`` shows with the clocks' difference
+    through their month (one conversion at each end of it: a conversion
+    costs more than the rest of a row), and which shown day a stamp falls on
+    is a comparison of its ``HH:MM``: only today's rows need the time itself,
+    and only stamps moved to another day a date computed. ``today`` is the
+    shown zone's day.
+    """
+
+    today: str
+    times: Times = SERVICE_TIMES
     names: dict[str, tuple[str, str]] = field(default_factory=dict)
     dates: dict[str, str] = field(default_factory=dict)
+    months: dict[str, _Month | None] = field(default_factory=dict)
+    """By the stamps' ``YYYY-MM`` (``None``: the clocks' difference changes
+    in that month, or it is no month)."""
+    moved: dict[tuple[str, int], str] = field(default_factory=dict)
+    """The row's date of the day before (-1) or after (1) a day."""
+
+    def date_of(self, stamp: str) -> str:
+        """The row's date of ``stamp`` (``YYYY-MM-DD HH:MM[:SS]``, in the
+        times' source zone): :func:`short_date`."""
+        if self.times.unchanged:
+            return _short_date(stamp, self.today)
+        key = stamp[:7]
+        month = self.months.get(key, _UNSEEN)
+        if month is _UNSEEN:
+            month = self.months[key] = self._month(key)
+        clock = stamp[11:16]
+        if isinstance(month, tuple) and stamp[13:14] == ":" and len(clock) == 5:
+            before, after, shift = month
+            day = stamp[:10]
+            step = -1 if clock < before else 1 if clock >= after else 0
+            if step:
+                shown = self.moved.get((day, step))
+                if shown is None:
+                    shown = self.moved[(day, step)] = self._moved(day, step)
+            else:
+                shown = "" if day == self.today else _short_date(stamp, self.today)
+            if shown:
+                return shown
+            hours, minutes = clock[:2], clock[3:]
+            if hours.isdigit() and minutes.isdigit():
+                return _clock(int(hours) * 60 + int(minutes) + shift - step * 1440)
+        return _short_date(self.times.convert(stamp), self.today)
+
+    def _month(self, key: str) -> _Month | None:
+        try:
+            first = date.fromisoformat(key + "-01")
+        except ValueError:
+            return None
+        last = (first + timedelta(days=31)).replace(day=1) - timedelta(days=1)
+        times = self.times
+        shifts = set()
+        for moment in (datetime.combine(first, time()), datetime.combine(last, time(23, 59))):
+            source = moment.replace(tzinfo=times.source) if times.source is not None else moment
+            shown = source.astimezone(times.shown).replace(tzinfo=None)
+            shifts.add((shown - moment).total_seconds())
+        seconds = shifts.pop()
+        if shifts or seconds % 60 or abs(seconds) >= 86_400:
+            return None
+        shift = int(seconds) // 60
+        before = _clock(-shift) if shift < 0 else ""
+        after = _clock(1440 - shift) if shift > 0 else "~"
+        return before, after, shift
+
+    def _moved(self, day: str, step: int) -> str:
+        """The row's date of the day ``step`` days from ``day`` (``""``: today)."""
+        try:
+            shown = (date.fromisoformat(day) + timedelta(days=step)).isoformat()
+        except ValueError:
+            return day
+        return "" if shown == self.today else _short_date(shown + " 00:00", self.today)
 
 
-def entries(sessions: tuple[Session, ...], today: str, cache: RowCache) -> list[Entry]:
-    """The rows of ``sessions``."""
+def entries(sessions: tuple[Session, ...], cache: RowCache) -> list[Entry]:
+    """The rows of ``sessions``. A row's date is the session's
+    ``create_time``, which the lists give as the time they are ordered by
+    (the library: the last activity)."""
     names, dates = cache.names, cache.dates
     out = []
     for s in sessions:
@@ -128,9 +215,10 @@ def entries(sessions: tuple[Session, ...], today: str, cache: RowCache) -> list[
         if shown is None:
             name = _line(s.name) or "(untitled)"
             shown = names[s.name] = (name, name.casefold())
-        date = dates.get(s.create_time)
+        stamp = s.create_time
+        date = dates.get(stamp)
         if date is None:
-            date = dates[s.create_time] = _short_date(s.create_time, today)
+            date = dates[stamp] = cache.date_of(stamp)
         out.append(Entry(s, shown[0], shown[1], date))
     return out
 
@@ -150,6 +238,23 @@ def matching(
 def draw_text(text: str, width: int, style: Style) -> Strip:
     """A header or a hint, filling the row."""
     return Strip([Segment(set_cell_size(text, width), style)], width)
+
+
+def draw_header(text: str, labels: tuple[str, ...], width: int, styles: RowStyles) -> Strip:
+    """A section header with, over the dates, the first of ``labels`` that
+    fits beside it (none when none does)."""
+    room = width - cell_len(text) - 2
+    for label in labels:
+        size = cell_len(label)
+        if label and size <= room:
+            return Strip(
+                [
+                    Segment(set_cell_size(text, width - size - 1), styles.header),
+                    Segment(label + " ", styles.header + styles.date + _NOT_BOLD),
+                ],
+                width,
+            )
+    return draw_text(text, width, styles.header)
 
 
 def draw_entry(

@@ -25,6 +25,7 @@ from ....core.conversations import LIST_RETRY_DELAYS, NEW_CONVERSATION, ListRetr
 from ....sanitize import clean_line
 from ...host import ErnieScreen
 from ...plain import plain
+from ...times import times_of
 from ...widgets.answer import StreamingAnswer
 from ...widgets.composer import Composer
 from ...widgets.footer import KeyFooter
@@ -240,7 +241,7 @@ class MainPanes(ErnieScreen):
     def show_conversations(self) -> None:
         """The list as the state holds it, in the sidebar and the title."""
         listing = self.conversation_list
-        listing.set_conversations(self.state.conversations, self.now())
+        listing.set_conversations(self.state.conversations, self.now(), times_of(self.app))
         listing.set_open(self.open_id or None)
         self.set_title()
 
