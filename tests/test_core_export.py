@@ -38,7 +38,7 @@ def test_the_answers_headings_sit_under_the_message_heading() -> None:
 
 
 def test_the_markdown_holds_everything_cleaned() -> None:
-    text = conversation_markdown(_detail(), system_prompt="Be brief.", time_label="Beijing time")
+    text = conversation_markdown(_detail(), system_prompt="Be brief.")
     assert text.startswith("# 周报 weekly\n") and "\x1b" not in text
     assert "started 2026-11-30 09:00:00 (Beijing time)" in text
     assert "> **System prompt:** Be brief." in text
@@ -55,6 +55,7 @@ def test_the_json_keeps_the_text_as_it_came() -> None:
     data = conversation_json(_detail(), system_prompt="Be brief.")
     json.dumps(data)  # serialisable
     assert data["name"] == "周报 \x1b[31mweekly" and data["system_prompt"] == "Be brief."
+    assert data["create_time"] == "2026-11-30 09:00:00" and data["time_zone"] == "UTC+08:00"
     answer = data["messages"][1]
     assert answer["reasoning"].startswith("First") and answer["usage"]["completion_tokens"] == 30
     assert answer["citations"] == [

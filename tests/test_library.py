@@ -279,6 +279,7 @@ def test_export_markdown_reads_well_and_is_safe_to_print(lib: Library) -> None:
     assert "\x1b" not in text
     assert text.startswith("# Plans\n")
     assert "model ernie-x1 · started 2025-03-01 08:00:01" in text
+    assert "times in UTC+00:00_" in text  # the zone the times are written in is named
     assert "**System prompt**\n\n> Be kind." in text
     assert "## You · 2025-03-01 08:00:02\n\nWhat now?" in text
     assert "**Thinking**\n\n> They sound tired.\n\nRest. See [1]." in text

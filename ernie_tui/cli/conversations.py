@@ -61,7 +61,7 @@ def list_conversations(args: argparse.Namespace) -> int:
 def _export_markdown(detail: Any) -> str:
     from ..core.export import conversation_markdown
 
-    return conversation_markdown(detail, time_label="Beijing time")
+    return conversation_markdown(detail)
 
 
 def _export_json(detail: Any) -> str:

@@ -15,7 +15,19 @@ from typing import Any
 from ..backends import ConversationDetail
 from ..sanitize import clean, clean_line
 
-__all__ = ["conversation_json", "conversation_markdown", "demote_headings"]
+__all__ = [
+    "SEAM_TIMES",
+    "SEAM_ZONE",
+    "conversation_json",
+    "conversation_markdown",
+    "demote_headings",
+]
+
+SEAM_TIMES = "Beijing time"
+"""The clock of the times the seam gives (the web service's; the Qianfan
+backend's library is read in the same zone): exports name it."""
+SEAM_ZONE = "UTC+08:00"
+"""The same as an offset, for the JSON export's ``time_zone``."""
 
 _HEADING = re.compile(r"^( {0,3})(#{1,6})(?=\s|$)")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -40,12 +52,12 @@ def demote_headings(text: str, levels: int = 2) -> str:
 
 
 def conversation_markdown(
-    detail: ConversationDetail, *, system_prompt: str = "", time_label: str = ""
+    detail: ConversationDetail, *, system_prompt: str = "", time_label: str = SEAM_TIMES
 ) -> str:
     """The conversation as Markdown: its name, when it started, the system
     prompt, then each message under a ``##`` heading with its reasoning,
     images, sources and tokens. ``time_label`` names the clock of the times
-    (e.g. ``Beijing time``)."""
+    (the seam's: Beijing time; empty: not named)."""
     base = detail.base
     zone = f" ({time_label})" if time_label else ""
     lines = [f"# {clean_line(base.name) or 'Untitled conversation'}", ""]
@@ -90,6 +102,7 @@ def conversation_json(detail: ConversationDetail, *, system_prompt: str = "") ->
         "id": base.session_id,
         "name": base.name,
         "create_time": base.create_time,
+        "time_zone": SEAM_ZONE,
         "pinned": base.pinned,
         "model": base.model,
         "current_chat_id": detail.current_chat_id,

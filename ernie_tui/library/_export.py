@@ -27,6 +27,16 @@ def _when(moment: datetime, zone: tzinfo | None) -> str:
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _zone_name(zone: tzinfo | None) -> str:
+    """The zone the Markdown's times are in, as an offset from UTC (``UTC+08:00``)."""
+    offset = datetime.now(zone).astimezone(zone).utcoffset()
+    if offset is None:  # pragma: no cover - astimezone always gives an aware time
+        return "local time"
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
 def _quoted(text: str) -> list[str]:
     return [f"> {line}".rstrip() for line in clean(text).strip("\n").split("\n")]
 
@@ -42,6 +52,7 @@ def as_markdown(
         meta.append(f"model {clean_line(conversation.model)}")
     meta.append(f"started {_when(conversation.created, zone)}")
     meta.append(f"last active {_when(conversation.activity, zone)}")
+    meta.append(f"times in {_zone_name(zone)}")
     lines += ["_" + " · ".join(meta) + "_", ""]
     if conversation.system_prompt.strip():
         lines += ["**System prompt**", "", *_quoted(conversation.system_prompt), ""]
