@@ -27,6 +27,27 @@ class Account:
     bduss: Secret
 
 
+_PRIVATE_DIRECTORIES = ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_directories(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The user's own data, config, cache and state directories are never
+    touched: the app's library (and the web backend's cache in it), drafts
+    and preferences go to a temporary directory, for this process and the
+    commands it starts."""
+    base = tmp_path_factory.mktemp("home")
+    saved = {name: os.environ.get(name) for name in _PRIVATE_DIRECTORIES}
+    for name in _PRIVATE_DIRECTORIES:
+        os.environ[name] = str(base / name.lower())
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 @pytest.fixture(scope="session")
 def _shared_server() -> Iterator[ServerThread]:
     # control=True: tests queue faults and seed accounts over HTTP too.

@@ -22,6 +22,8 @@ from textual.strip import Strip
 from ...api import Conversations, Session
 from ..times import SERVICE_TIMES, Times
 from .rows import (
+    COMPONENT_CLASSES,
+    LIST_CSS,
     Entry,
     Row,
     RowCache,
@@ -62,56 +64,8 @@ class ConversationList(ScrollView, can_focus=True):
         ),
     ]
 
-    COMPONENT_CLASSES = {
-        "conversation-list--header",
-        "conversation-list--cursor",
-        "conversation-list--open",
-        "conversation-list--mark",
-        "conversation-list--streaming",
-        "conversation-list--date",
-        "conversation-list--empty",
-    }
-
-    DEFAULT_CSS = """
-    ConversationList {
-        height: 1fr;
-        overflow-x: hidden;
-        scrollbar-size-vertical: 1;
-        background: $surface;
-    }
-    ConversationList > .conversation-list--header {
-        color: $text-muted;
-        text-style: bold;
-    }
-    ConversationList > .conversation-list--cursor {
-        background: $block-cursor-blurred-background;
-        color: $block-cursor-blurred-foreground;
-    }
-    ConversationList:focus > .conversation-list--cursor {
-        background: $block-cursor-background;
-        color: $block-cursor-foreground;
-        text-style: bold;
-    }
-    ConversationList > .conversation-list--open {
-        color: $text-accent;
-        text-style: bold;
-    }
-    ConversationList > .conversation-list--mark {
-        color: $text-warning;
-        text-style: bold;
-    }
-    ConversationList > .conversation-list--streaming {
-        color: $text-success;
-        text-style: bold;
-    }
-    ConversationList > .conversation-list--date {
-        color: $text-muted;
-    }
-    ConversationList > .conversation-list--empty {
-        color: $text-muted;
-        text-style: italic;
-    }
-    """
+    COMPONENT_CLASSES = COMPONENT_CLASSES
+    DEFAULT_CSS = LIST_CSS
 
     class Selected(Message):
         """The user chose a conversation to open."""
@@ -163,9 +117,8 @@ class ConversationList(ScrollView, can_focus=True):
         """The conversation whose answer is streaming (marked with a dot)."""
         self.times = SERVICE_TIMES
         """How the dates are shown; the first header names its zone."""
-        self._dates: tuple[str, Times, dict[str, str]] | None = None
-        """The rows' dates by stamp as the last refresh found them (for its
-        day and times): a refresh mostly lists the same conversations."""
+        self._cache: RowCache | None = None
+        """The last refresh's dates, for the next one."""
 
     # -- data ----------------------------------------------------------------
 
@@ -175,15 +128,10 @@ class ConversationList(ScrollView, can_focus=True):
         """Show these conversations (keeping the cursor on the same one), their
         dates in the zone of ``times``, "today" being ``now``'s day there."""
         self.times = times
-        cache = RowCache(times.today(now), times)
-        if self._dates is not None and self._dates[:2] == (cache.today, times):
-            cache.dates = self._dates[2]
+        cache = RowCache.after(self._cache, times.today(now), times)
         self._pinned = entries(conversations.top, cache)
         self._normal = entries(conversations.normal, cache)
-        listed = len(self._pinned) + len(self._normal)
-        # Dates of conversations gone since pile up: start afresh now and then.
-        kept = cache.dates if len(cache.dates) <= 2 * listed + 1000 else {}
-        self._dates = (cache.today, times, kept)
+        self._cache = cache.kept(len(self._pinned) + len(self._normal))
         if self.marked:
             known = {e.session.session_id for e in self._pinned} | {
                 e.session.session_id for e in self._normal

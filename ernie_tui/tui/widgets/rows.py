@@ -19,6 +19,8 @@ from ...sanitize import clean_line
 from ..times import SERVICE_TIMES, Times
 
 __all__ = [
+    "COMPONENT_CLASSES",
+    "LIST_CSS",
     "Entry",
     "Row",
     "RowCache",
@@ -30,6 +32,58 @@ __all__ = [
     "matching",
     "short_date",
 ]
+
+#: The list's component classes (the styles :class:`RowStyles` looks up) and its CSS.
+COMPONENT_CLASSES = {
+    "conversation-list--header",
+    "conversation-list--cursor",
+    "conversation-list--open",
+    "conversation-list--mark",
+    "conversation-list--streaming",
+    "conversation-list--date",
+    "conversation-list--empty",
+}
+
+LIST_CSS = """
+ConversationList {
+    height: 1fr;
+    overflow-x: hidden;
+    scrollbar-size-vertical: 1;
+    background: $surface;
+}
+ConversationList > .conversation-list--header {
+    color: $text-muted;
+    text-style: bold;
+}
+ConversationList > .conversation-list--cursor {
+    background: $block-cursor-blurred-background;
+    color: $block-cursor-blurred-foreground;
+}
+ConversationList:focus > .conversation-list--cursor {
+    background: $block-cursor-background;
+    color: $block-cursor-foreground;
+    text-style: bold;
+}
+ConversationList > .conversation-list--open {
+    color: $text-accent;
+    text-style: bold;
+}
+ConversationList > .conversation-list--mark {
+    color: $text-warning;
+    text-style: bold;
+}
+ConversationList > .conversation-list--streaming {
+    color: $text-success;
+    text-style: bold;
+}
+ConversationList > .conversation-list--date {
+    color: $text-muted;
+}
+ConversationList > .conversation-list--empty {
+    color: $text-muted;
+    text-style: italic;
+}
+"""
 
 
 def short_date(create_time: str, now: datetime, times: Times = SERVICE_TIMES) -> str:
@@ -147,6 +201,22 @@ class RowCache:
     in that month, or it is no month)."""
     moved: dict[tuple[str, int], str] = field(default_factory=dict)
     """The row's date of the day before (-1) or after (1) a day."""
+
+    @classmethod
+    def after(cls, previous: RowCache | None, today: str, times: Times) -> RowCache:
+        """A cache for a refresh on ``today``: the dates of the ``previous``
+        refresh are kept when it was for the same day and times (a refresh
+        mostly lists the same conversations)."""
+        cache = cls(today, times)
+        if previous is not None and (previous.today, previous.times) == (today, times):
+            cache.dates = previous.dates
+        return cache
+
+    def kept(self, listed: int) -> RowCache:
+        """What the next refresh may start from: the dates only, and none when
+        those of conversations gone since pile up beyond the ``listed`` ones."""
+        dates = self.dates if len(self.dates) <= 2 * listed + 1000 else {}
+        return RowCache(self.today, self.times, dates=dates)
 
     def date_of(self, stamp: str) -> str:
         """The row's date of ``stamp`` (``YYYY-MM-DD HH:MM[:SS]``, in the
