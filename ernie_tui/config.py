@@ -42,6 +42,12 @@ lives in the OS keyring, see :mod:`ernie_tui.api_key`)::
     model = "ernie-4.5-turbo-32k"
     web_search = false             # let answers search the web and cite it
 
+The local library (the Qianfan conversations, the web backend's cache)::
+
+    [library]
+    sync_rate = 2                  # requests a second "sync all conversations"
+                                   # sends, at most (more than 0)
+
 A malformed file raises :class:`ConfigError` naming the file, the line and the
 key; nothing is half-applied. An address (``base_url``, ``acs_token.url``)
 must be http:// or https://, name a host, have a port from 1 to 65535 if any,
@@ -158,6 +164,9 @@ class Config:
     library_path: Path | None = None
     """The local library's file (``None``: ``library.default_path()``). No key
     of the file sets it: ``--demo`` points it at a library of its own."""
+    sync_rate: float = 2.0
+    """``[library] sync_rate``: requests a second that syncing all
+    conversations sends, at most."""
 
 
 def default_config_path() -> Path:
@@ -177,7 +186,7 @@ def _parse(path: Path, text: str) -> Config:
         (),
         (
             *("base_url", "model", "theme", "time_zone", "question_limit", "acs_token"),
-            *("timeouts", "keymap", "backend", "qianfan"),
+            *("timeouts", "keymap", "backend", "qianfan", "library"),
         ),
     )
     warnings: list[str] = []
@@ -239,6 +248,16 @@ def _parse(path: Path, text: str) -> Config:
         *check_qianfan(check, data, warnings, base_url=QIANFAN_BASE_URL, model=QIANFAN_MODEL)
     )
 
+    library = check.table(data, "library")
+    check.unknown(library, ("library",), ("sync_rate",))
+    sync_rate = library.get("sync_rate", Config.sync_rate)
+    if isinstance(sync_rate, bool) or not isinstance(sync_rate, int | float):
+        why = f"must be a number of requests a second, not {type_name(sync_rate)}."
+        raise check.error(("library",), "sync_rate", why)
+    if not 0 < sync_rate < float("inf"):
+        why = f"must be more than 0 (it is {sync_rate})."
+        raise check.error(("library",), "sync_rate", why)
+
     timeouts = check.table(data, "timeouts")
     check.unknown(timeouts, ("timeouts",), ("connect", "request", "idle"))
 
@@ -270,6 +289,7 @@ def _parse(path: Path, text: str) -> Config:
         warnings=tuple(warnings),
         backend=backend,
         qianfan=qianfan,
+        sync_rate=float(sync_rate),
     )
 
 

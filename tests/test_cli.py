@@ -58,6 +58,7 @@ class Cli:
             ERNIE_TUI_TEST_KEYRING=str(self.keyring_file),
             ERNIE_TUI_CONFIG=str(self.config),
             XDG_CONFIG_HOME=str(self.tmp_path / "xdg"),
+            XDG_DATA_HOME=str(self.tmp_path / "data"),  # the library (web cache) goes here
             NO_COLOR="1",
         )
         if signed_in:

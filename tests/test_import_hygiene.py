@@ -40,3 +40,6 @@ def test_the_cli_module_does_not_import_textual_or_httpx() -> None:
     loaded = _loaded_after("import ernie_tui.cli")
     assert "textual" not in loaded
     assert "httpx" not in loaded
+    # --help stays fast: no event loop, no database until a command needs one
+    assert "asyncio" not in loaded
+    assert "sqlite3" not in loaded

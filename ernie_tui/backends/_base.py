@@ -197,6 +197,11 @@ class Backend(Protocol):
 
     async def list_conversations(self, page_size: int = 1000) -> Conversations: ...
 
+    def listed(self, conversations: Conversations, page_size: int) -> None:
+        """A list fetched for this account by another client (the app's
+        early fetch at start-up, in a thread of its own): kept as
+        :meth:`list_conversations` keeps its own."""
+
     async def new_conversation(self, name: str) -> str:
         """Create an empty conversation; returns its id."""
         ...

@@ -254,6 +254,9 @@ class QianfanBackend:
     async def list_conversations(self, page_size: int = 1000) -> Conversations:
         return self.library.list_conversations(self.account)
 
+    def listed(self, conversations: Conversations, page_size: int) -> None:
+        return None  # the list is the library's own
+
     async def new_conversation(self, name: str) -> str:
         return self.library.new_conversation(self.account, name, model=self.model)
 

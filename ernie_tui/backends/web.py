@@ -1,14 +1,29 @@
 """The ERNIE Bot web protocol behind the seam: :class:`WebBackend` adapts an
 :class:`~ernie_tui.api.ErnieClient`. A question goes with its conversation's
-model; a thinking model's reasoning streams as :class:`ThinkingText`."""
+model; a thinking model's reasoning streams as :class:`ThinkingText`.
+
+Given a library, it keeps the account's conversations there as they arrive
+(:mod:`.web_cache`): lists and histories, what the user renames, pins and
+deletes once the service accepted it, and every finished answer; the app reads
+them back without the network and searches them."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator, Callable, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
-from ..api import AnswerStream, ConversationDetail, Conversations, ErnieClient, Session, Share
+from ..api import (
+    AnswerStream,
+    ConversationDetail,
+    Conversations,
+    ErnieClient,
+    Secret,
+    Session,
+    Share,
+)
+from ..library import Library
 from ._base import (
     AnswerText,
     AskEvent,
@@ -21,21 +36,34 @@ from ._base import (
     SearchHit,
     ThinkingText,
 )
+from .web_cache import WebCache
 
-__all__ = ["WEB_MODELS", "WebAskStream", "WebBackend"]
+__all__ = ["WEB_MODELS", "WebAskStream", "WebBackend", "web_account_of"]
+
+
+def web_account_of(host: str, bduss: Secret) -> str:
+    """The library's account for a web sign-in: a digest of the server's host
+    and the BDUSS cookie, never the cookie (one cache per account and host)."""
+    digest = hashlib.sha256(f"{host}\n{bduss.reveal()}".encode()).hexdigest()[:24]
+    return f"web:{digest}"
 
 
 class WebAskStream:
     """An answer of the web protocol as :mod:`backends` events. ``on_session``
-    hears the id of the conversation the answer is in, as soon as it is known."""
+    hears the id of the conversation the answer is in, as soon as it is known;
+    ``on_final`` the finished answer (and its reasoning), before it is yielded."""
 
-    __slots__ = ("_on_session", "_stream")
+    __slots__ = ("_on_final", "_on_session", "_stream")
 
     def __init__(
-        self, stream: AnswerStream, on_session: Callable[[str], None] | None = None
+        self,
+        stream: AnswerStream,
+        on_session: Callable[[str], None] | None = None,
+        on_final: Callable[[Final, str], None] | None = None,
     ) -> None:
         self._stream = stream
         self._on_session = on_session
+        self._on_final = on_final
 
     @property
     def text(self) -> str:
@@ -91,13 +119,16 @@ class WebAskStream:
             self._on_session(final_session)
         if final_session != session_id or final_bot != bot_chat_id:
             yield Ids(final_session, answer.user_chat_id or stream.user_chat_id, final_bot)
-        yield Final(
+        final = Final(
             answer.text,
             answer.urls,
             final_session,
             answer.user_chat_id or stream.user_chat_id,
             final_bot,
         )
+        if self._on_final is not None:
+            self._on_final(final, answer.reasoning)
+        yield final
 
 
 WEB_MODELS: tuple[ModelChoice, ...] = (
@@ -110,15 +141,39 @@ WEB_MODELS: tuple[ModelChoice, ...] = (
 
 
 class WebBackend:
-    """Conversations kept by the ERNIE Bot web service."""
+    """Conversations kept by the ERNIE Bot web service; with ``cache`` (a
+    library) and ``cache_account`` (``"web:…"``, see ``wiring.web_account_of``)
+    also on this machine."""
 
-    capabilities = Capabilities(shares=True, server_history=True, thinking=True)
-
-    def __init__(self, client: ErnieClient) -> None:
+    def __init__(
+        self, client: ErnieClient, cache: Library | None = None, cache_account: str = ""
+    ) -> None:
         self.client = client
         self.web_search = False
+        self.capabilities = Capabilities(
+            shares=True, server_history=True, thinking=True, search=cache is not None
+        )
+        self._cache = WebCache(cache, cache_account) if cache is not None else None
+        self._problem = ""
         self._models: dict[str, str] = {}
         """Conversations' own models, for this run (the service's lists do not say)."""
+
+    @property
+    def cache(self) -> WebCache | None:
+        """What this machine keeps of the account (``None``: nothing)."""
+        return self._cache
+
+    @property
+    def cache_problem(self) -> str:
+        """Why conversations are not (or were last not) kept on this machine,
+        in the user's terms ("" when they are)."""
+        if self._cache is not None and self._cache.problem:
+            return self._cache.problem
+        return self._problem
+
+    @cache_problem.setter
+    def cache_problem(self, problem: str) -> None:
+        self._problem = problem
 
     @property
     def model(self) -> str:
@@ -166,37 +221,62 @@ class WebBackend:
         await self.client.list_pinned()
 
     async def list_conversations(self, page_size: int = 1000) -> Conversations:
-        return await self.client.list_conversations(page_size)
+        conversations = await self.client.list_conversations(page_size)
+        self.listed(conversations, page_size)
+        return conversations
+
+    def listed(self, conversations: Conversations, page_size: int) -> None:
+        if self._cache is not None:
+            # A list as long as its page may have been cut: keep what it
+            # holds, delete nothing.
+            self._cache.keep_list(conversations, complete=len(conversations.normal) < page_size)
 
     async def new_conversation(self, name: str) -> str:
         return await self.client.new_conversation(name)
 
     async def rename(self, session_id: str, name: str) -> None:
         await self.client.rename_conversation(session_id, name)
+        if self._cache is not None:
+            self._cache.renamed(session_id, name)
 
     async def delete(self, session_ids: Sequence[str]) -> None:
         if len(session_ids) == 1:
             await self.client.delete_conversation(session_ids[0])
         else:
             await self.client.delete_conversations(session_ids)
+        if self._cache is not None:
+            self._cache.forget(session_ids)
 
     async def set_pinned(self, session_id: str, pinned: bool) -> None:
         if pinned:
             await self.client.pin_conversation(session_id)
         else:
             await self.client.unpin_conversation(session_id)
+        if self._cache is not None:
+            self._cache.pinned(session_id, pinned)
 
     async def open(self, session: Session) -> ConversationDetail | None:
-        return await self.client.get_conversation_detail(session.session_id, base=session)
+        detail = await self.client.get_conversation_detail(session.session_id, base=session)
+        if self._cache is not None:
+            if detail is None:
+                self._cache.forget([session.session_id])
+            else:
+                self._cache.keep_history(detail)
+        return detail
 
     def cached_conversations(self) -> Conversations | None:
-        return None
+        return self._cache.conversations() if self._cache is not None else None
 
     def cached_detail(self, session: Session) -> ConversationDetail | None:
-        return None
+        return self._cache.detail(session) if self._cache is not None else None
 
     def search(self, query: str, limit: int = 50) -> tuple[SearchHit, ...]:
-        return ()
+        return self._cache.search(query, limit) if self._cache is not None else ()
+
+    def fresh_histories(self) -> frozenset[str] | None:
+        """The conversations whose kept history a sync may skip (``None``:
+        nothing is kept on this machine, so there is nothing to sync into)."""
+        return self._cache.fresh() if self._cache is not None else None
 
     def ask(
         self, question: str, session_id: str = "", parent: str = "0", *, name: str | None = None
@@ -218,7 +298,13 @@ class WebBackend:
             if new_id and new_id not in self._models:
                 self._models[new_id] = model
 
-        return WebAskStream(stream, None if session_id else remember)
+        cache = self._cache
+
+        def keep(final: Final, reasoning: str) -> None:
+            if cache is not None:
+                cache.keep_answer(final, reasoning, question, name or question, model)
+
+        return WebAskStream(stream, None if session_id else remember, keep)
 
     async def list_shares(self) -> tuple[Share, ...]:
         return await self.client.list_shares()

@@ -7,8 +7,10 @@ Where each part lives:
 - ``parser``: the argument parser, its commands and options.
 - ``account``: ``login``, ``logout``, ``status``; ``account_key``: the same
   for the qianfan backend's API key.
-- ``conversations``: ``list``, ``export``, ``share``.
+- ``conversations``: ``list``, ``export``, ``share``; ``search``: ``search``.
 - ``ask``: ``ask``.
+- ``cache``: ``sync`` and ``cache clear`` (the web backend's cache), and
+  what ``logout`` asks about it.
 - ``serve``: ``serve``, and the demo server of ``--demo``; ``demo``: the
   Qianfan demo of ``--demo --backend qianfan`` (server, key, seeded library).
 - ``app``: opening the full-screen app.
@@ -28,7 +30,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 
-from . import account, app, ask, conversations, serve
+from . import account, app, ask, cache, conversations, search, serve
 from .exits import (
     EXIT_ERROR,
     EXIT_INTERRUPTED,
@@ -64,6 +66,9 @@ _COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "list": conversations.list_conversations,
     "export": conversations.export,
     "share": conversations.share,
+    "search": search.search,
+    "sync": cache.sync,
+    "cache": cache.cache,
     None: app.launch,
 }
 

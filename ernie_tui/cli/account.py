@@ -123,6 +123,7 @@ def logout(args: argparse.Namespace) -> int:
     if config.backend == "qianfan":
         return account_key.logout(args, config)
     host = host_of(config.base_url)
+    credential = find_credential(host)  # names the account's cache
     try:
         removed = delete_credential(host)
     except KeyringUnavailableError as exc:
@@ -131,6 +132,10 @@ def logout(args: argparse.Namespace) -> int:
         print(f"Signed out of {host}: the cookies were removed from the keyring.", file=sys.stderr)
     else:
         print(f"No cookies for {host} were stored in the keyring.", file=sys.stderr)
+    if credential is not None:
+        from .cache import offer_to_clear
+
+        offer_to_clear(args, config, credential)
     if from_environment() is not None:
         err(
             f"note: {ENV_BAIDUID} and {ENV_BDUSS} are still set in the environment and "

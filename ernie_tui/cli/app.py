@@ -25,8 +25,12 @@ def start_any_demo(config: Config) -> tuple[Config, AnyCredential]:
         from .demo import start_qianfan_demo
 
         return start_qianfan_demo(config)
+    from .demo import demo_library_path
+
     demo_url, credential = start_demo()
-    return dataclasses.replace(config, base_url=demo_url), credential
+    return dataclasses.replace(
+        config, base_url=demo_url, library_path=demo_library_path()
+    ), credential
 
 
 def run_app(config: Config, credential: AnyCredential | None) -> int:

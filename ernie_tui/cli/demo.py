@@ -5,7 +5,8 @@ the demo's own, filled with a few conversations.
 The library is a file in a temporary directory, removed when the program
 exits; the config handed to the app points at it (``library_path``), so the
 app's own :func:`~ernie_tui.wiring.make_backend` opens it. The user's own
-library is never touched.
+library is never touched. The web demo (``--demo``) caches its conversations
+in a library of its own too (:func:`demo_library_path`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from ..config import Config
     from ..library import Library
 
-__all__ = ["DEMO_API_KEY", "seed_library", "start_qianfan_demo"]
+__all__ = ["DEMO_API_KEY", "demo_library_path", "seed_library", "start_qianfan_demo"]
 
 DEMO_API_KEY = "bce-v3/ALTAK-ernie-tui-demo/offline-demo-key-not-a-real-secret"
 """The demo's API key: of the form the embedded server takes, and no secret."""
@@ -76,6 +77,14 @@ def seed_library(library: Library, account: str, model: str) -> None:
     library.set_pinned(account, pinned, True)
 
 
+def demo_library_path() -> Path:
+    """A library file for a demo, in a temporary directory removed when the
+    program exits: a demo never writes to the user's own library."""
+    folder = Path(tempfile.mkdtemp(prefix="ernie-tui-demo-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder / "library.db"
+
+
 def start_qianfan_demo(config: Config) -> tuple[Config, ApiKeyCredential]:
     """Start the embedded server in this process on a free loopback port and a
     demo library of its own (seeded, removed at exit); returns the config to
@@ -88,9 +97,7 @@ def start_qianfan_demo(config: Config) -> tuple[Config, ApiKeyCredential]:
     from ..server import ServerThread, Store
 
     server = ServerThread(Store(), rate=30.0).start()
-    folder = Path(tempfile.mkdtemp(prefix="ernie-tui-demo-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    path = folder / "library.db"
+    path = demo_library_path()
     key = Secret(DEMO_API_KEY)
     with Library(path) as library:
         seed_library(library, account_of(key), config.qianfan.model)

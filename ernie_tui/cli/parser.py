@@ -10,6 +10,7 @@ from typing import NoReturn
 from .client import ENV_BACKEND, ENV_BASE_URL
 from .exits import EXIT_USAGE
 from .output import shown
+from .search import positive_limit
 
 __all__ = ["build_parser"]
 
@@ -22,7 +23,10 @@ commands:
   ask       ask a question; the answer streams to stdout
   list      list conversations, pinned first
   export    write a conversation as Markdown or JSON
+  search    find the messages and names that hold some words (on this machine)
   share     print a share link for a conversation (web)
+  sync      fetch every conversation's history into this machine's cache (web)
+  cache     cache clear: delete this account's cached conversations (web)
   serve     run the embedded ERNIE Bot server (demo and tests)
 
 backends: web (ERNIE Bot's web service, signed in with browser cookies; the
@@ -143,7 +147,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="read a pasted 'Cookie:' header or 'BAIDUID=…; BDUSS_BFESS=…' (web), or "
         "the API key (qianfan), from standard input",
     )
-    add("logout", "remove the stored cookies or API key for this server from the OS keyring")
+    logout = add(
+        "logout",
+        "remove the stored cookies or API key for this server from the OS keyring",
+        "Remove the stored cookies or API key for this server from the OS keyring.\n"
+        "Web: on a terminal, asks whether to delete the account's conversations cached\n"
+        "on this machine too.",
+    )
+    keep = logout.add_mutually_exclusive_group()
+    keep.add_argument(
+        "--keep-cache", action="store_true", help="keep the conversations cached here (web)"
+    )
+    keep.add_argument(
+        "--clear-cache",
+        action="store_true",
+        help="delete the conversations cached here too, without asking (web)",
+    )
     status = add(
         "status",
         "show where the credential is kept, masked, and whether the server accepts it",
@@ -177,6 +196,49 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("md", "json"), default="md", help="default: md")
     export.add_argument(
         "-o", "--output", metavar="FILE", default="-", help="write to FILE (default: stdout)"
+    )
+
+    search = add(
+        "search",
+        "find the messages and conversation names that hold every word of a query",
+        "Search the conversations kept on this machine (Qianfan's; the web cache's)\n"
+        "for messages and names holding every word of QUERY, in any case: Chinese\n"
+        "words inside longer text (周报 finds 帮我写一份周报的提纲), English words as\n"
+        "prefixes (week finds weekly); quotes, * and AND are plain words. Messages\n"
+        "come newest first, then names. Exit 1 when nothing matches.",
+    )
+    search.add_argument("query", nargs="+", metavar="QUERY", help="the words to find")
+    search.add_argument("--json", action="store_true", help="print JSON instead of text")
+    search.add_argument(
+        "--limit",
+        type=positive_limit,
+        default=20,
+        metavar="N",
+        help="at most N hits (default 20)",
+    )
+
+    add(
+        "sync",
+        "fetch every conversation's history into this machine's cache (web)",
+        "Fetch the history of every conversation into the local library, for offline\n"
+        "reading and search, at most [library] sync_rate requests a second (default 2).\n"
+        "Conversations already kept and unchanged are skipped, so a sync stopped with\n"
+        "Ctrl-C goes on where it stopped when run again.",
+    )
+    cache = add("cache", "the conversations cached on this machine (web)")
+    cache_sub = cache.add_subparsers(dest="cache_command", metavar="ACTION", required=True)
+    clear = cache_sub.add_parser(
+        "clear",
+        help="delete this account's cached conversations (the service keeps them)",
+        description="Delete the conversations of this account and server cached on this "
+        "machine. The service keeps them; the Qianfan conversations are never touched.",
+        parents=[common],
+    )
+    clear.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    clear.add_argument(
+        "--all",
+        action="store_true",
+        help="clear the cache of every web account on this machine (no sign-in needed)",
     )
 
     share = add("share", "share a whole conversation and print its link")

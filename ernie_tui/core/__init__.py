@@ -24,6 +24,7 @@ from .ask import (
 )
 from .conversations import LIST_RETRY_DELAYS, NEW_CONVERSATION, ConversationState, ListRetry
 from .drafts import Drafts
+from .sync import SyncProgress, sync_all
 
 __all__ = [
     "LIST_RETRY_DELAYS",
@@ -43,9 +44,11 @@ __all__ = [
     "Started",
     "State",
     "Stopped",
+    "SyncProgress",
     "Text",
     "Thinking",
     "Turn",
     "TurnImages",
     "short_name",
+    "sync_all",
 ]

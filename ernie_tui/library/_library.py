@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ._answers import AnswerMethods
+from ._cache import CacheMethods
 from ._conversations import ConversationMethods
 from ._errors import NotFoundError
 from ._export import as_json, as_markdown
@@ -24,7 +25,7 @@ def default_path() -> Path:
     return user_data_path("ernie-tui") / "library.db"
 
 
-class Library(ConversationMethods, AnswerMethods, SearchMethods):
+class Library(ConversationMethods, AnswerMethods, SearchMethods, CacheMethods):
     """Conversations kept on this machine, per account, in one SQLite file
     (``path``; ``None``: in memory, for the demo and tests).
 

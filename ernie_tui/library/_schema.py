@@ -23,6 +23,16 @@ The tables (current version)::
 ``conversations.remote_id`` is the web service's session id of a cached web
 conversation (``NULL`` for the library's own), unique per account.
 
+Search (FTS5, ``tokenize='trigram'``, contentless: no copy of the text)::
+
+    message_index     the text of every message not streaming (rowid = messages.seq)
+    message_trigrams  fts5vocab of message_index (the trigrams a short word begins)
+    name_index        every conversation's name (rowid = conversations.seq)
+
+kept by the triggers ``message_index_*`` and ``name_index_*``; each value is
+indexed followed by :data:`SEARCH_PAD`. ``messages_by_created``,
+``messages_search_keys`` and ``messages_streaming`` serve the search too.
+
 A message's parent is a plain reference (no cascade: a long thread would
 exceed SQLite's trigger depth); a conversation's messages are deleted in one
 statement, which the check at the statement's end allows.
@@ -45,6 +55,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 from ._errors import LibraryError
@@ -55,6 +66,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "backup",
     "backup_path",
+    "bulk_indexing",
     "connect",
     "describe",
 ]
@@ -62,6 +74,10 @@ __all__ = [
 #: ``PRAGMA application_id`` of a library file ("ErnL"): tells it apart from
 #: another program's SQLite database.
 APPLICATION_ID = 0x4572_6E4C
+
+#: What the search indexes hold after each text (see the last step of
+#: :data:`MIGRATIONS`); never part of a query word, which has no white space.
+SEARCH_PAD = "  "
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 0 → 1: conversations and their messages, as a tree.
@@ -113,6 +129,78 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "WHERE remote_id IS NOT NULL",
         "CREATE INDEX messages_by_remote_id ON messages (conversation, remote_id) "
         "WHERE remote_id IS NOT NULL",
+    ),
+    # The web cache's own columns (NULL/defaults on every other row):
+    # conversations.position (the place in the service's list, pinned and
+    # normal ones each in their order), fetched (the list's time of the
+    # conversation when its history was kept; NULL: no history kept), stale
+    # (1: the service's copy may have changed since), service_state and
+    # plugin_ids (the list's other fields); messages.urls (a chat's images, JSON).
+    (
+        "ALTER TABLE conversations ADD COLUMN position INTEGER",
+        "ALTER TABLE conversations ADD COLUMN fetched TEXT",
+        "ALTER TABLE conversations ADD COLUMN stale INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE conversations ADD COLUMN service_state INTEGER NOT NULL DEFAULT 1",
+        "ALTER TABLE conversations ADD COLUMN plugin_ids TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE messages ADD COLUMN urls TEXT NOT NULL DEFAULT '[]'",
+    ),
+    # Full-text search: trigram indexes of the messages' text and the
+    # conversations' names, contentless (they hold no copy of the text: a
+    # third smaller file than an own-content index) and kept by triggers. A
+    # message is indexed once it is not streaming, so the appends of an
+    # answer being streamed cost nothing here. Each value is indexed with
+    # SEARCH_PAD after it, so that every character of the text begins a
+    # trigram: a 1- or 2-character word is then found as a prefix of
+    # trigrams. The rows that exist are indexed here.
+    (
+        "CREATE VIRTUAL TABLE message_index USING fts5(text, content='', tokenize='trigram')",
+        "CREATE VIRTUAL TABLE message_trigrams USING fts5vocab(message_index, 'row')",
+        "CREATE VIRTUAL TABLE name_index USING fts5(name, content='', tokenize='trigram')",
+        # What a search reads of each candidate without the row (whose text
+        # lies before these columns): newest first, and by rowid.
+        "CREATE INDEX messages_by_created ON messages (created, conversation)",
+        "CREATE INDEX messages_search_keys ON messages (seq, created, conversation)",
+        "CREATE INDEX messages_streaming ON messages (conversation) WHERE state = 'streaming'",
+        # While search_state.bulk is 1 (inside one transaction, so no other
+        # connection ever sees it), inserted messages are left to the writer,
+        # which indexes them together (bulk_indexing): three times faster.
+        "CREATE TABLE search_state (bulk INTEGER NOT NULL)",
+        "INSERT INTO search_state (bulk) VALUES (0)",
+        f"""CREATE TRIGGER message_index_insert AFTER INSERT ON messages
+            WHEN new.state != 'streaming' AND (SELECT bulk FROM search_state) = 0 BEGIN
+            INSERT INTO message_index (rowid, text) VALUES (new.seq, new.text || '{SEARCH_PAD}');
+        END""",
+        f"""CREATE TRIGGER message_index_delete AFTER DELETE ON messages
+            WHEN old.state != 'streaming' BEGIN
+            INSERT INTO message_index (message_index, rowid, text)
+                VALUES ('delete', old.seq, old.text || '{SEARCH_PAD}');
+        END""",
+        f"""CREATE TRIGGER message_index_update AFTER UPDATE OF text, state ON messages
+            WHEN (old.state = 'streaming') != (new.state = 'streaming')
+                OR (new.state != 'streaming' AND old.text != new.text) BEGIN
+            INSERT INTO message_index (message_index, rowid, text)
+                SELECT 'delete', old.seq, old.text || '{SEARCH_PAD}'
+                WHERE old.state != 'streaming';
+            INSERT INTO message_index (rowid, text)
+                SELECT new.seq, new.text || '{SEARCH_PAD}' WHERE new.state != 'streaming';
+        END""",
+        f"""CREATE TRIGGER name_index_insert AFTER INSERT ON conversations BEGIN
+            INSERT INTO name_index (rowid, name) VALUES (new.seq, new.name || '{SEARCH_PAD}');
+        END""",
+        f"""CREATE TRIGGER name_index_delete AFTER DELETE ON conversations BEGIN
+            INSERT INTO name_index (name_index, rowid, name)
+                VALUES ('delete', old.seq, old.name || '{SEARCH_PAD}');
+        END""",
+        f"""CREATE TRIGGER name_index_update AFTER UPDATE OF name ON conversations
+            WHEN old.name != new.name BEGIN
+            INSERT INTO name_index (name_index, rowid, name)
+                VALUES ('delete', old.seq, old.name || '{SEARCH_PAD}');
+            INSERT INTO name_index (rowid, name) VALUES (new.seq, new.name || '{SEARCH_PAD}');
+        END""",
+        f"INSERT INTO message_index (rowid, text) SELECT seq, text || '{SEARCH_PAD}' "
+        "FROM messages WHERE state != 'streaming'",
+        f"INSERT INTO name_index (rowid, name) SELECT seq, name || '{SEARCH_PAD}' "
+        "FROM conversations",
     ),
 )
 
@@ -242,6 +330,27 @@ def _prepare(db: sqlite3.Connection, path: Path) -> None:
     db.execute("PRAGMA synchronous = NORMAL")
     if version < SCHEMA_VERSION:
         _migrate(db)
+
+
+@contextlib.contextmanager
+def bulk_indexing(db: sqlite3.Connection) -> Iterator[None]:
+    """Inside a transaction: the messages inserted in the block are indexed
+    for search together at its end rather than one by one (the insert
+    trigger stands aside). Rows inserted in the block must have seqs above
+    every existing one (SQLite's own rowids do)."""
+    if not db.in_transaction:
+        raise RuntimeError("bulk_indexing needs a transaction")
+    top = int(db.execute("SELECT coalesce(max(seq), 0) FROM messages").fetchone()[0])
+    db.execute("UPDATE search_state SET bulk = 1")
+    try:
+        yield
+        db.execute(
+            f"INSERT INTO message_index (rowid, text) SELECT seq, text || '{SEARCH_PAD}' "
+            "FROM messages WHERE seq > ? AND state != 'streaming'",
+            (top,),
+        )
+    finally:
+        db.execute("UPDATE search_state SET bulk = 0")
 
 
 def backup_path(path: Path, version: int) -> Path:

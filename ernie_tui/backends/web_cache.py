@@ -1,0 +1,127 @@
+"""What the web backend keeps on this machine: :class:`WebCache` writes the
+service's lists and histories into the library as they arrive and reads them
+back without the network.
+
+The cache never fails a request: a write that fails (disk full, file locked,
+damaged) is logged, in the user's terms and without any secret, and the
+request goes on; a read that fails reads as nothing kept. The last failure is
+in :attr:`WebCache.problem`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta, timezone
+from typing import TypeVar
+
+from ..api import Chat, ConversationDetail, Conversations, Session
+from ..library import Library, LibraryError, NotFoundError, SearchHit
+from ._base import Final
+
+__all__ = ["WebCache", "service_now"]
+
+log = logging.getLogger("ernie_tui.backends")
+
+_SERVICE_ZONE = timezone(timedelta(hours=8))
+_T = TypeVar("_T")
+
+
+def service_now() -> str:
+    """Now, as the web service writes times (Beijing time)."""
+    return datetime.now(UTC).astimezone(_SERVICE_ZONE).strftime("%Y-%m-%d %H:%M:%S")
+
+
+class WebCache:
+    """One web account's cache in ``library`` (``account``: ``"web:…"``,
+    a digest, never the credential)."""
+
+    def __init__(self, library: Library, account: str) -> None:
+        self.library = library
+        self.account = account
+        self.problem = ""
+        """Why the last read or write of the cache failed ("" when it worked)."""
+
+    def __repr__(self) -> str:
+        return f"WebCache({self.library!r})"
+
+    def _try(self, what: str, work: Callable[[], _T], fallback: _T) -> _T:
+        try:
+            result = work()
+        except (LibraryError, NotFoundError, ValueError) as exc:
+            self.problem = str(exc)
+            log.warning("the web cache could not %s: %s", what, exc)
+            return fallback
+        self.problem = ""
+        return result
+
+    # -- as requests succeed ---------------------------------------------------------
+
+    def keep_list(self, conversations: Conversations, *, complete: bool = True) -> None:
+        """The service's list; ``complete=False`` (a list cut at its page
+        size): only added and updated, nothing deleted."""
+        self._try(
+            "keep the list",
+            lambda: self.library.keep_conversations(self.account, conversations, complete=complete),
+            None,
+        )
+
+    def keep_history(self, detail: ConversationDetail) -> None:
+        self._try("keep a history", lambda: self.library.keep_history(self.account, detail), None)
+
+    def keep_answer(
+        self, final: Final, reasoning: str, question: str, name: str, model: str
+    ) -> None:
+        """A finished answer and its question, with the ids ``final`` gives."""
+        if not final.session_id or not final.bot_chat_id:
+            return
+        now = service_now()
+        asked = Chat(final.user_chat_id, "user", question, now)
+        answered = Chat(
+            final.bot_chat_id,
+            "robot",
+            final.text,
+            now,
+            urls=final.urls,
+            reasoning=reasoning,
+            model=model,
+        )
+        self._try(
+            "keep an answer",
+            lambda: self.library.keep_turn(
+                self.account, final.session_id, asked, answered, name=name
+            ),
+            None,
+        )
+
+    def renamed(self, session_id: str, name: str) -> None:
+        self._try("rename", lambda: self.library.rename_kept(self.account, session_id, name), None)
+
+    def pinned(self, session_id: str, pinned: bool) -> None:
+        self._try("pin", lambda: self.library.pin_kept(self.account, session_id, pinned), None)
+
+    def forget(self, session_ids: Sequence[str]) -> None:
+        self._try("forget", lambda: self.library.forget_kept(self.account, session_ids), 0)
+
+    # -- reading, without the network -------------------------------------------------
+
+    def conversations(self) -> Conversations | None:
+        return self._try("be read", lambda: self.library.kept_conversations(self.account), None)
+
+    def detail(self, session: Session) -> ConversationDetail | None:
+        return self._try(
+            "be read", lambda: self.library.kept_history(self.account, session.session_id), None
+        )
+
+    def search(self, query: str, limit: int) -> tuple[SearchHit, ...]:
+        return self._try(
+            "be searched", lambda: self.library.search(self.account, query, limit=limit), ()
+        )
+
+    def fresh(self) -> frozenset[str]:
+        return self._try("be read", lambda: self.library.fresh_histories(self.account), frozenset())
+
+    def clear(self) -> int:
+        """Delete the account's whole cache; raises :class:`LibraryError`
+        (the user asked for it, so a failure is theirs to know)."""
+        return self.library.clear_kept(self.account)
