@@ -26,6 +26,50 @@ __all__ = ["AnswerText", "split_finished_blocks"]
 
 _EMPTY = Strip([], 0)
 
+CONTEXT = 3
+"""Lines of the text still in view, at the top of the pane, right after the
+pane scrolled on to the next step of a streaming answer."""
+
+
+def _changed_from(old: Strip | None, new: Strip | None) -> int:
+    """The first cell at which ``new`` differs from ``old`` (0: all of it)."""
+    if old is None or new is None:
+        return 0
+    x = 0
+    for before, after in zip(old, new, strict=False):
+        if before == after:
+            x += before.cell_length
+            continue
+        if before.style == after.style and not before.control and not after.control:
+            a, b = before.text, after.text
+            same = 0
+            while same < len(a) and same < len(b) and a[same] == b[same]:
+                same += 1
+            x += cell_len(a[:same])
+        return x
+    return x
+
+
+def _extent(line: Strip | None) -> int:
+    """Cells of ``line`` up to its last visible one: Rich pads a line with
+    plain spaces to the width, which look like the blank they cover."""
+    if line is None:
+        return 0
+    width = line.cell_length
+    for segment in reversed(list(line)):
+        style = segment.style
+        if segment.control or (
+            style is not None
+            and (style.bgcolor is not None or style.underline or style.reverse or style.strike)
+        ):
+            return width
+        text = segment.text
+        visible = text.rstrip(" ")
+        if visible:
+            return width - (len(text) - len(visible))
+        width -= len(text)
+    return width
+
 
 def split_finished_blocks(text: str) -> tuple[list[str], str]:
     """Split ``text`` into the top-level markdown blocks that are finished (a
@@ -177,7 +221,9 @@ class AnswerText(Widget, can_focus=False):
         return None
 
     def _step(self) -> int:
-        """Blank lines reserved below the text while it streams."""
+        """Blank lines reserved below the text while it streams: two thirds
+        of the pane (a full pane would scroll the question off as soon as
+        the answer starts, and leave most of the pane blank below it)."""
         height = self.app.size.height
         for node in self.ancestors:
             if isinstance(node, ScrollableContainer):
@@ -202,12 +248,25 @@ class AnswerText(Widget, can_focus=False):
         return True
 
     def _relayout(self) -> None:
-        """Lay out again (the height changed). Asked once more after the next
-        refresh: a request made while an earlier one is still pending can
-        leave the answer around this text at its old height until the next
-        change of height, the text cut off below it."""
+        """Lay out again (the height changed), and check after the next
+        refresh that the layout took: a request made while an earlier one is
+        still pending can leave the answer around this text at its old
+        height, the text cut off below it."""
         self.refresh(layout=True)
-        self.call_after_refresh(self.refresh, layout=True)
+        self.call_after_refresh(self._check_layout)
+
+    def _check_layout(self) -> None:
+        """Lay out once more only if the last layout left this text at another
+        height or outside its parent: a second layout of an unchanged pane
+        would repaint all of it for nothing."""
+        if not self.is_attached or not self.display:
+            return
+        parent = self.parent
+        stale = self.size.height != self._reserved
+        if not stale and isinstance(parent, Widget) and parent.display:
+            stale = not parent.region.contains_region(self.region)
+        if stale:
+            self.refresh(layout=True)
 
     def _rebuild(self, width: int) -> None:
         """Render everything kept again at ``width``."""
@@ -255,6 +314,7 @@ class AnswerText(Widget, can_focus=False):
             return
         first = len(self._done)
         old = [self._line(y) for y in range(first, self._shown)]
+        cursor = self.cursor_row
         for block in kept:
             self._blocks.append(block)
             self._add_block(self._render_markdown(block, width))
@@ -263,23 +323,27 @@ class AnswerText(Widget, can_focus=False):
         if self._fit() or dropped:
             self._relayout()
             return
-        self._refresh_changed(first, old)
+        self._refresh_changed(first, old, cursor)
 
-    def _refresh_changed(self, first: int, old: list[Strip | None]) -> None:
-        """Repaint the lines from ``first`` on that differ from ``old``."""
+    def _refresh_changed(self, first: int, old: list[Strip | None], cursor: int) -> None:
+        """Repaint the lines from ``first`` on that differ from ``old`` (the
+        cursor was on line ``cursor``), each only from its first changed cell
+        to its last visible one (or the old line's): a line that grew costs
+        its new words, a new line its text, not the whole width."""
         regions: list[Region] = []
         width = self.size.width
-        start = -1
-        end = first + max(len(old), self._shown - first)
-        for y in range(first, end + 1):
+        shown = self.cursor_row
+        for y in range(first, first + max(len(old), self._shown - first)):
             index = y - first
             before = old[index] if index < len(old) else None
-            if y < end and self._line(y) != before:
-                if start < 0:
-                    start = y
-            elif start >= 0:
-                regions.append(Region(0, start, width, y - start))
-                start = -1
+            line = self._line(y)
+            if line == before:
+                continue
+            # The cursor's line is drawn in its own style: repainted from 0.
+            left = 0 if y in (cursor, shown) else _changed_from(before, line)
+            right = min(width, max(_extent(before), _extent(line), left + 1))
+            if left < right:
+                regions.append(Region(left, y, right - left, 1))
         if regions:
             self.refresh(*regions)
 
