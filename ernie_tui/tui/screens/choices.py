@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from ...backends import ModelChoice
 from ...sanitize import clean, clean_line
+from ..widgets.text_input import TextBox
 from .dialogs import DialogScreen
 
 __all__ = ["ModelPicker", "SystemPromptDialog"]
@@ -124,7 +125,7 @@ class SystemPromptDialog(DialogScreen[str | None]):
                 classes="dialog-message",
                 markup=False,
             )
-            yield TextArea(self.current, id="prompt", soft_wrap=True)
+            yield TextBox(self.current, id="prompt", soft_wrap=True)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Save", id="save", variant="primary")

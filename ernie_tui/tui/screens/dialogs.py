@@ -22,6 +22,7 @@ from textual.widgets import Button, Input, Static
 
 from ...sanitize import clean_line
 from ..plain import plain_block
+from ..widgets.text_input import TextInput
 
 __all__ = ["ConfirmDialog", "DialogScreen", "RenameDialog"]
 
@@ -117,7 +118,7 @@ class RenameDialog(DialogScreen[str | None]):
         with Vertical(classes="dialog") as dialog:
             dialog.border_title = "Rename conversation"
             yield Static("New name:", classes="dialog-message", markup=False)
-            yield Input(self.current, placeholder="Conversation name", id="rename-input")
+            yield TextInput(self.current, placeholder="Conversation name", id="rename-input")
             yield Static("", id="rename-error", classes="dialog-error -empty", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="cancel")

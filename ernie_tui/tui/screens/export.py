@@ -19,6 +19,7 @@ from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 from ...backends import ConversationDetail
 from ...core.export import conversation_json, conversation_markdown
 from ...sanitize import clean_line
+from ..widgets.text_input import TextInput
 from .dialogs import DialogScreen
 
 __all__ = ["ExportDialog", "Format", "default_export_path", "write_export"]
@@ -91,7 +92,7 @@ class ExportDialog(DialogScreen[tuple[Path, Format] | None]):
                 yield RadioButton("Markdown (to read)", value=True, id="format-md")
                 yield RadioButton("JSON (everything, to process)", id="format-json")
             path = str(default_export_path(self.folder, self.name_, "md"))
-            yield Input(path, placeholder="File to write", id="export-path")
+            yield TextInput(path, placeholder="File to write", id="export-path")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Export", id="export", variant="primary")

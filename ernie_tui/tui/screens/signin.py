@@ -40,6 +40,7 @@ from ...credentials import (
 from ...sanitize import clean_line
 from ..host import ErnieScreen
 from ..plain import plain_block
+from ..widgets.text_input import TextInput
 
 if TYPE_CHECKING:
     pass
@@ -108,7 +109,7 @@ class SignInScreen(ErnieScreen):
             yield Static(KEY_HOW, id="signin-key-how", classes="signin-how", markup=False)
             with Horizontal(classes="signin-row"):
                 yield Label("API key", markup=False)
-                yield Input(
+                yield TextInput(
                     password=True, placeholder="bce-v3/ALTAK-…/…", id="api-key", compact=True
                 )
                 yield Button("Use the key", id="signin-key", variant="primary", compact=True)
@@ -120,12 +121,12 @@ class SignInScreen(ErnieScreen):
             )
             with Horizontal(classes="signin-row"):
                 yield Label("BAIDUID", markup=False)
-                yield Input(
+                yield TextInput(
                     password=True, placeholder="BAIDUID cookie value", id="baiduid", compact=True
                 )
             with Horizontal(classes="signin-row"):
                 yield Label("BDUSS_BFESS", markup=False)
-                yield Input(
+                yield TextInput(
                     password=True,
                     placeholder="BDUSS_BFESS cookie value",
                     id="bduss",

@@ -6,10 +6,15 @@ Up in an empty box recalls the conversation's earlier questions, newest
 first, and Down goes forward again (as a shell does); PgUp and PgDn scroll
 the history pane above. Near the question limit the bottom border counts
 the characters. Alt keys are the screen's, never typed as letters.
+
+The cursor blinks for :attr:`Composer.BLINK_IDLE` seconds after the last key
+(or focus) and then holds still, shown: each blink is a write to the terminal,
+about 480 bytes a second over an SSH link while nothing happens.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from typing import ClassVar
 
@@ -19,14 +24,19 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import TextArea
 
+from .text_input import TextBox
+
 __all__ = ["COUNT_FROM", "Composer"]
 
 COUNT_FROM = 0.8
 """The counter shows from this share of the question limit on."""
 
 
-class Composer(TextArea):
+class Composer(TextBox):
     """Where the question is written."""
+
+    BLINK_IDLE: ClassVar[float] = 5.0
+    """Seconds without input after which the cursor stops blinking (shown)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -140,6 +150,27 @@ class Composer(TextArea):
         """The conversation's questions, oldest first (what Up recalls)."""
         self._recall: tuple[Sequence[str], int] | None = None
         """While a recalled question is shown unedited: the questions and which."""
+        self._input_at = 0.0
+        """When the blink last restarted (a key, focus): ``time.monotonic()``."""
+
+    # -- the cursor's blink ------------------------------------------------------------
+    #
+    # ``cursor_blink`` stays the setting (the screen holds the cursor steady
+    # through it while an answer streams). Every restart of TextArea's blink (a
+    # key, focus, the end of a mouse selection, ``cursor_blink`` set again)
+    # notes the time; the blink's own tick, once BLINK_IDLE has passed, pauses
+    # the blink with the cursor shown instead of toggling it. TextArea has no
+    # public hook for either.
+
+    def _restart_blink(self) -> None:
+        self._input_at = time.monotonic()
+        super()._restart_blink()
+
+    def _toggle_cursor_blink_visible(self) -> None:
+        if time.monotonic() - self._input_at >= self.BLINK_IDLE:
+            self._pause_blink(visible=True)
+            return
+        super()._toggle_cursor_blink_visible()
 
     def set_text(self, text: str) -> None:
         """Replace the text without treating it as an edit by the user."""

@@ -14,11 +14,12 @@ from textual.widgets import Input
 
 from .conversation_list import ConversationList
 from .rows import short_date
+from .text_input import TextInput
 
 __all__ = ["ConversationList", "FilterBox", "Sidebar", "short_date"]
 
 
-class FilterBox(Input):
+class FilterBox(TextInput):
     """The filter: Escape clears it, and a second Escape (or one on an empty
     filter) leaves it for the list."""
 
