@@ -100,6 +100,7 @@ def make_app(
         "idle_timeout": 10.0,
         "connect_timeout": 5.0,
         "time_zone": "Asia/Shanghai",  # the times shown, whatever this machine's zone
+        "library_path": data_dir / "library.db",  # the test's own library and web cache
     }
     config.update(settings)
     return RecordingApp(

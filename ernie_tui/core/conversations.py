@@ -13,7 +13,15 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..backends import Backend, Conversations, ErnieError, NetworkError, ServiceError, Session
+from ..backends import (
+    Backend,
+    Conversations,
+    ErnieError,
+    NetworkError,
+    ServerTimeoutError,
+    ServiceError,
+    Session,
+)
 
 __all__ = ["LIST_RETRY_DELAYS", "NEW_CONVERSATION", "ConversationState", "ListRetry"]
 
@@ -38,6 +46,17 @@ class ListRetry:
         return isinstance(exc, NetworkError) or (
             isinstance(exc, ServiceError) and (exc.status or 0) >= 500
         )
+
+    @staticmethod
+    def why(exc: ErnieError) -> str:
+        """What went wrong, in a few words for the status line (a failure
+        :meth:`retryable` says will pass)."""
+        if isinstance(exc, ServerTimeoutError):
+            return "server not answering"
+        if isinstance(exc, NetworkError):
+            return "server unreachable"
+        status = exc.status if isinstance(exc, ServiceError) else None
+        return f"server error (HTTP {status})" if status else "server error"
 
     def after(self, exc: ErnieError) -> float | None:
         """The delay before the next fetch after ``exc``, or ``None``."""

@@ -10,6 +10,7 @@ screens are imported only when first shown.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
@@ -98,13 +99,18 @@ class ErnieApp(App[None]):
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__()
-        self.config = config
         self.credential = credential
         self.demo_starter = demo_starter
         if data_dir is None:
             from platformdirs import user_data_path
 
             data_dir = user_data_path("ernie-tui")
+        if config.library_path is None:
+            # The library (Qianfan's conversations, the web cache) lives with
+            # the drafts (the same place as default_path(), unless data_dir
+            # says otherwise).
+            config = dataclasses.replace(config, library_path=data_dir / "library.db")
+        self.config = config
         self.data_dir = data_dir
         self.clock = clock or _beijing_now
         self.drafts = Drafts(data_dir / "drafts.json")
@@ -156,8 +162,13 @@ class ErnieApp(App[None]):
         credential = self.credential
         if credential is not None and not isinstance(credential, ApiKeyCredential):
             # (The Qianfan backend's list is local: nothing to fetch early.)
+            # A bare client's backend: no library to open in the thread (the
+            # main screen's backend keeps the list), nothing more to import
+            # while the main thread builds the screen.
+            from ..backends import WebBackend
+
             self._prefetch = ListPrefetch(
-                lambda: self.create_backend(credential), self.LIST_PREFETCH_SIZE
+                lambda: WebBackend(self.create_client(credential)), self.LIST_PREFETCH_SIZE
             )
 
     def take_prefetched_list(self, page_size: int) -> ListPrefetch | None:
@@ -224,20 +235,19 @@ class ErnieApp(App[None]):
 
     def create_backend(self, credential: AnyCredential, config: Config | None = None) -> Backend:
         """The backend for ``credential`` under ``config`` (the app's by
-        default): the web protocol on cookies, Qianfan on an API key."""
+        default): the web protocol on cookies (its conversations cached in the
+        library), Qianfan on an API key."""
+        from ..wiring import make_backend
+
         config = config or self.config
         if isinstance(credential, ApiKeyCredential) or config.backend == "qianfan":
-            from ..wiring import make_backend
-
             return make_backend(config, credential)
-        from ..backends import WebBackend
-
         client = (
             self.create_client(credential)
             if config is self.config
             else make_client(config, credential)
         )
-        return WebBackend(client)
+        return make_backend(config, credential, client=client)
 
     def create_client(self, credential: Credential) -> ErnieClient:
         """The protocol client for this config and credential (a seam for tests

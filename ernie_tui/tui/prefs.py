@@ -1,5 +1,6 @@
 """What the app remembers between runs that is no setting of the config: the
-theme picked in the palette, in ``ui.json`` in the data directory.
+theme picked in the palette and the conversation open last (per account), in
+``ui.json`` in the data directory.
 
 The app never writes the user's config file. A picked theme is kept with the
 config's ``theme`` of that moment, and wins only while the config still says
@@ -11,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = ["Prefs"]
@@ -27,6 +28,8 @@ class Prefs:
     """The theme picked in the palette ("" for none)."""
     config_theme: str = ""
     """The config's ``theme`` when it was picked."""
+    last_open: dict[str, str] = field(default_factory=dict)
+    """The conversation open last, by account key (:meth:`keep_last_open`)."""
 
     @classmethod
     def load(cls, path: Path | None) -> Prefs:
@@ -43,6 +46,11 @@ class Prefs:
             theme, config_theme = raw.get("theme"), raw.get("config_theme")
             if isinstance(theme, str) and isinstance(config_theme, str):
                 prefs.theme, prefs.config_theme = theme, config_theme
+            last = raw.get("last_open")
+            if isinstance(last, dict):
+                prefs.last_open = {
+                    k: v for k, v in last.items() if isinstance(k, str) and isinstance(v, str)
+                }
         return prefs
 
     def theme_for(self, config_theme: str) -> str:
@@ -59,9 +67,30 @@ class Prefs:
         if self.path is not None:
             self._write(self.path, {"theme": theme, "config_theme": config_theme})
 
+    def keep_last_open(self, account: str, session_id: str) -> None:
+        """Remember that ``session_id`` is open for ``account`` (a key naming
+        the account without its credential; an empty id forgets it). Raises
+        :class:`OSError` when the file cannot be written."""
+        if self.last_open.get(account, "") == session_id:
+            return
+        if session_id:
+            self.last_open[account] = session_id
+        else:
+            self.last_open.pop(account, None)
+        if self.path is not None:
+            self._write(self.path, {"last_open": dict(self.last_open)})
+
     @staticmethod
-    def _write(path: Path, data: dict[str, str]) -> None:
-        """Replace the file atomically: a half-written file is never left."""
+    def _write(path: Path, data: dict[str, object]) -> None:
+        """Replace the file's ``data`` keys atomically, keeping the others
+        (another part of the app may keep its own there): a half-written
+        file is never left."""
+        try:
+            current = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            current = {}
+        if isinstance(current, dict):
+            data = {**current, **data}
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".ui-", suffix=".tmp", dir=path.parent)
         try:

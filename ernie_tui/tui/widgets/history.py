@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from textual import on
+from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
 from textual.geometry import Region
 from textual.message import Message
@@ -191,6 +192,75 @@ class ChatView(MessageWindow):
             w.text for w in live if isinstance(w, Question)
         ]
 
+    # -- showing one message ---------------------------------------------------------
+
+    async def show_message(self, chat_id: str) -> Widget | None:
+        """Scroll to the message ``chat_id`` (a search hit), mounting a window
+        around it first when it lies outside the mounted one; its widget, or
+        ``None`` when the history shown holds no such message."""
+        if not chat_id:
+            return None
+
+        def mounted() -> Widget | None:
+            widgets = self._message_widgets()
+            return next((w for w in widgets if getattr(w, "chat_id", "") == chat_id), None)
+
+        async with self._window_lock:
+            widget = mounted()
+            index = next((i for i, c in enumerate(self._chats) if c.chat_id == chat_id), -1)
+            if widget is None and index >= 0:
+                total = len(self._chats)
+                newest = total - self._fill_count(range(total - 1, -1, -1))
+                if index >= newest:
+                    start, end = newest, total
+                else:
+                    # A window's worth on either side, so that filling it
+                    # further from either edge never unmounts the message.
+                    start = max(0, index - WINDOW)
+                    end = min(
+                        total, max(index + WINDOW, start + self._fill_count(range(start, total)))
+                    )
+                # Deferred steps of the window shown before (filling it from
+                # above) would move the view away from the message.
+                self._generation += 1
+                self._loading_older = True
+                await self._rewindow(start, end)
+                widget = mounted()
+        if widget is None:
+            self._loading_older = False
+            return None
+        self.release_anchor()
+        self.call_after_refresh(self._scroll_to_found, widget)
+        return widget
+
+    def _scroll_to_found(self, widget: Widget) -> None:
+        if widget.parent is self:
+            self.scroll_to_widget(widget, animate=False, top=True, immediate=True)
+            self.call_after_refresh(self._check_newer, 5)
+        # Older messages may be mounted above only once the view has settled
+        # on the message (mounted in the same frame, they pushed it away).
+        self.call_after_refresh(self._older_allowed)
+
+    def _older_allowed(self) -> None:
+        self._loading_older = False
+        self.watch_scroll_y(self.scroll_y, self.scroll_y)
+
+    # -- home and end over the whole history ---------------------------------------
+
+    def action_scroll_home(self) -> None:
+        """home: the first message of the conversation, however long."""
+        if self._start > 0:
+            self.call_later(self.show_oldest)
+        else:
+            super().action_scroll_home()
+
+    def action_scroll_end(self) -> None:
+        """end: the newest message (following new content again)."""
+        if not self.at_newest:
+            self.call_later(self.show_newest)
+        else:
+            super().action_scroll_end()
+
     # -- answers -------------------------------------------------------------------
 
     def answers(self) -> list[Reply | StreamingAnswer]:
@@ -201,9 +271,21 @@ class ChatView(MessageWindow):
         return found[-1] if found else None
 
     def scroll_pages(self, pages: int) -> None:
-        """Scroll by ``pages`` screens (negative: up), as PgUp / PgDn do here."""
+        """Scroll by ``pages`` screens (negative: up), as PgUp / PgDn do here:
+        at once, not animated (an animated page repainted the pane ~34 times
+        over half a second, ~370 KB to the terminal per press)."""
         height = max(1, self.scrollable_content_region.height - 1)
         self.scroll_relative(y=pages * height, animate=False)
+
+    def action_page_up(self) -> None:
+        if not self.allow_vertical_scroll:
+            raise SkipAction()
+        self.scroll_pages(-1)
+
+    def action_page_down(self) -> None:
+        if not self.allow_vertical_scroll:
+            raise SkipAction()
+        self.scroll_pages(1)
 
     @on(AnswerClicked)
     def _answer_clicked(self, event: AnswerClicked) -> None:

@@ -1,5 +1,6 @@
-"""The status line: the account (masked), the server, and whether an answer is
-streaming. It renders a Rich ``Text`` built from plain strings: never markup."""
+"""The status line: the account (masked), the server, whether an answer is
+streaming, and whether the app works offline on what this machine kept. It
+renders a Rich ``Text`` built from plain strings: never markup."""
 
 from __future__ import annotations
 
@@ -25,6 +26,9 @@ class StatusLine(Static):
     StatusLine.-streaming {
         color: $text;
     }
+    StatusLine.-offline {
+        color: $text-warning;
+    }
     """
 
     account: reactive[str] = reactive("")
@@ -39,12 +43,19 @@ class StatusLine(Static):
     """The open conversation's model."""
     web_search: reactive[bool] = reactive(False)
     """Whether questions may search the web."""
+    offline: reactive[str] = reactive("")
+    """Why the app works offline, on what this machine kept ("" online)."""
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         if self.streaming:
             text.append("● streaming… ", style="bold")
             text.append("(esc stops) ")
+        elif self.offline:
+            text.append("offline", style="bold")
+            text.append(f": {clean_line(self.offline)} ")
+            if self.activity:
+                text.append(f"· {clean_line(self.activity)} ")
         elif self.activity:
             text.append(f"{clean_line(self.activity)} ")
         else:
@@ -62,3 +73,6 @@ class StatusLine(Static):
 
     def watch_streaming(self, streaming: bool) -> None:
         self.set_class(streaming, "-streaming")
+
+    def watch_offline(self, offline: str) -> None:
+        self.set_class(bool(offline), "-offline")

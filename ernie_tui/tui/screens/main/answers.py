@@ -1,19 +1,26 @@
 """The main screen's commands on answers: regenerate one and edit and resend
 a question (both through the ask flow, from that question's own parent), copy
 the last answer, the selected one or one of its code blocks (through OSC 52,
-so it reaches the user's own terminal over SSH); and the composer's requests
-(clear it, scroll the history from it). A key whose command does not apply
+so it reaches the user's own terminal over SSH); search the conversations and
+open one at the matching message; and the composer's requests (clear it,
+scroll the history from it). A key whose command does not apply
 now (dimmed in the footer) says why when pressed, rather than nothing."""
 
 from __future__ import annotations
 
-from textual import events, on, work
+from contextlib import suppress
+from typing import ClassVar
 
-from ....backends import Chat
+from textual import events, on, work
+from textual.worker import WorkerCancelled, WorkerFailed
+
+from ....backends import Chat, SearchHit
 from ....sanitize import clean
+from ...times import times_of
 from ...widgets.answer import StreamingAnswer
 from ...widgets.composer import Composer
 from ...widgets.messages import Reply, code_blocks
+from ..search import SearchScreen
 from .asking import AskingScreen
 from .code_picker import CodeBlockPicker
 from .panes import Edit
@@ -26,6 +33,10 @@ EXPLAINED = ("stop", "retry")
 
 class AnswersScreen(AskingScreen):
     """What the user does with the answers shown."""
+
+    FOUND_SECONDS: ClassVar[float] = 4.0
+    """How long a message found by a search stays highlighted."""
+    _last_search = ""
 
     def on_key(self, event: events.Key) -> None:
         active = self.active_bindings.get(event.key)
@@ -164,3 +175,71 @@ class AnswersScreen(AskingScreen):
 
     def action_select_previous_answer(self) -> None:
         self.chat.action_select_previous()
+
+    # -- searching ----------------------------------------------------------------------
+
+    def action_search_conversations(self) -> None:
+        backend = self.backend
+        if not backend.capabilities.search:
+            problem = clean(str(getattr(backend, "cache_problem", "") or ""))
+            why = f": {problem}" if problem else " (the Qianfan backend does: --backend qianfan)."
+            self.notify(
+                "Search looks through the conversations kept on this machine, and this "
+                f"backend keeps none{why}",
+                title="Cannot search",
+                severity="warning",
+                markup=False,
+            )
+            return
+
+        screen = SearchScreen(backend, times_of(self.app), self._last_search)
+
+        def chosen(hit: SearchHit | None) -> None:
+            self._last_search = screen.searched  # shown again, selected, next time
+            if hit is not None:
+                self.open_hit(hit)
+
+        self.app.push_screen(screen, chosen)
+
+    @work(group="search-open", exclusive=True, exit_on_error=False)
+    async def open_hit(self, hit: SearchHit) -> None:
+        """Open a search hit's conversation, as a click in the list does,
+        scrolled to the matching message, which stays highlighted a while (a
+        hit on the name just opens it)."""
+        session = self.state.find(hit.conversation)
+        if session is None:
+            self.notify(
+                "That conversation is no longer listed: it may have been deleted.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        chat = self.chat
+        found = None
+        here = self.open_id == session.session_id and not chat.loading
+        if here:
+            found = await chat.show_message(hit.message)
+        if not here or (found is None and hit.message and not self.streaming_here):
+            self.open_conversation(session)
+            await self._history_loaded()
+            if self.open_id != session.session_id or chat.loading:
+                return  # another one was opened meanwhile, or it did not load
+            found = await chat.show_message(hit.message)
+        self.composer.focus()
+        if found is None:
+            if hit.message:
+                self.notify(
+                    "The matching message is not in the part of the conversation shown "
+                    "(another branch of it, or changed since).",
+                    severity="warning",
+                    markup=False,
+                )
+            return
+        found.add_class("-found")
+        self.set_timer(self.FOUND_SECONDS, lambda: found.remove_class("-found"))
+
+    async def _history_loaded(self) -> None:
+        """Wait until the open conversation's history is shown."""
+        for worker in [w for w in self.workers if w.node is self and w.group == "history"]:
+            with suppress(WorkerCancelled, WorkerFailed):
+                await worker.wait()

@@ -121,6 +121,10 @@ COMMANDS: tuple[Command, ...] = (
         CONVERSATIONS, "f3", "export_conversation", "Export conversation", "Export",
         "Save it as Markdown or JSON.",
     ),
+    Command(
+        CONVERSATIONS, "alt+y", "sync_conversations", "Sync all conversations", "Sync",
+        "Keep every history here (again: stop).",
+    ),
     # -- answers --
     Command(
         ANSWERS, "escape", "stop", "Stop answer", "Stop",
@@ -171,6 +175,10 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         MOVING, "ctrl+f", "focus_filter", "Filter conversations", "Filter",
         "Filter the list by name.",
+    ),
+    Command(
+        MOVING, "alt+s", "search_conversations", "Search conversations", "Search",
+        "Find words in every conversation.",
     ),
     Command(
         MOVING, "ctrl+l", "focus_composer", "Focus composer", "Compose",

@@ -2,20 +2,26 @@
 list (and again, with back-off, after failures), opening a conversation and
 loading its history, and the management requests (rename, pin, delete,
 share). The state lives in the core (``ConversationState``); this layer shows
-it and runs the requests in workers."""
+it and runs the requests in workers.
+
+What this machine kept (``offline.py``) comes first: at start-up the cached
+list and the conversation open last show at once, and the service's fresher
+ones replace them without moving the selection; while the service does not
+answer, the app reads the cache only (offline mode)."""
 
 from __future__ import annotations
 
 from textual import on, work
 
-from ....backends import Chat, Conversations, ErnieError, NetworkError, Session
-from ....core.conversations import NEW_CONVERSATION
+from ....backends import Chat, ConversationDetail, Conversations, ErnieError, Session
+from ....core.conversations import NEW_CONVERSATION, ListRetry
 from ....sanitize import clean_line
 from ...widgets.answer import StreamingAnswer
 from ...widgets.composer import Composer
 from ...widgets.sidebar import ConversationList
 from ..share_dialogs import LinkDialog, ShareScope
-from .panes import MainPanes, TurnView
+from .offline import OfflinePanes
+from .panes import TurnView
 
 __all__ = ["NEW_HINT", "ListingScreen"]
 
@@ -25,7 +31,12 @@ NEW_HINT = (
 )
 
 
-class ListingScreen(MainPanes):
+def _signature(detail: ConversationDetail) -> tuple[tuple[str, str, str], ...]:
+    """What a history shows, to tell whether a fresher one differs."""
+    return tuple((c.chat_id, c.role, c.text) for c in detail.messages)
+
+
+class ListingScreen(OfflinePanes):
     """The list and the open conversation."""
 
     def on_mount(self) -> None:
@@ -40,8 +51,33 @@ class ListingScreen(MainPanes):
         self.composer.set_text(self.drafts.get(NEW_CONVERSATION))
         self.set_title()
         self.composer.focus()
+        self.warn_cache_problem()
+        cached = self.cached_list()
+        if cached is not None and (cached.top or cached.normal):
+            # What this machine kept, at once; the service's list follows.
+            self.set_conversations(cached)
+            self.loaded = True
+            self._open_at_start(cached)
+            self.refresh_conversations()
+            return
         self.chat.loading = True
         self.refresh_conversations(open_first=True)
+
+    def _open_at_start(self, conversations: Conversations) -> None:
+        """Open the conversation open last (else the first listed)."""
+        last = self.last_open()
+        session = conversations.find(last) if last else None
+        if session is None:
+            session = (conversations.normal or conversations.top or (None,))[0]
+        if session is not None:
+            self.open_conversation(session)
+        else:
+            self.call_later(self.start_new_conversation)
+
+    def on_unmount(self) -> None:
+        super().on_unmount()
+        if self.open_id:
+            self.remember_open(self.open_id)
 
     # -- the list ---------------------------------------------------------------------
 
@@ -49,12 +85,21 @@ class ListingScreen(MainPanes):
     async def refresh_conversations(
         self, *, open_first: bool = False, open_id: str | None = None
     ) -> None:
-        """Fetch the lists from the server and show them."""
-        self.status.activity = "loading conversations…"
+        """Fetch the lists from the server and show them; when it does not
+        answer, the cached list (offline mode)."""
+        self.status.activity = (
+            "trying again…"
+            if self.offline
+            else "refreshing conversations…"
+            if self.loaded
+            else "loading conversations…"
+        )
         try:
             conversations = await self._fetch_conversations()
         except ErnieError as exc:
             self.status.activity = ""
+            if self._offline_after(exc, open_first=open_first):
+                return
             if open_first:
                 self.chat.loading = False
                 await self.chat.show_empty(
@@ -68,20 +113,44 @@ class ListingScreen(MainPanes):
         self.list_retry.succeeded()
         self._list_retry_timer(None)
         self.status.activity = ""
+        back = self.go_online()
         self.set_conversations(conversations)
         if open_id is not None:
             session = conversations.find(open_id)
             if session is not None:
                 self.open_conversation(session)
                 return
-        if open_first:
+        if open_first and not self.loaded:
             self.loaded = True
-            first = (conversations.normal or conversations.top or (None,))[0]
-            if first is None:
+            if not (conversations.normal or conversations.top):
                 self.chat.loading = False
                 await self.start_new_conversation()
             else:
-                self.open_conversation(first)
+                self._open_at_start(conversations)
+        elif back and self.open_session is not None and self.ask is None and self.failed is None:
+            # What changed meanwhile; a failed question stays shown, to retry.
+            self._load_history(self.open_session, again=True)
+
+    def _offline_after(self, exc: ErnieError, *, open_first: bool) -> bool:
+        """After the list failed: work offline on the cache, when the failure
+        will pass and something is cached. Whether it does."""
+        if not ListRetry.retryable(exc):
+            return False
+        cached = self.cached_list()
+        if cached is None or not (self.loaded or cached.top or cached.normal):
+            return False
+        delay = self.list_retry.after(exc)
+        if delay is None:
+            return False
+        self._list_retry_timer(delay)
+        self.go_offline(exc, delay)
+        if not self.loaded:
+            self.chat.loading = False
+            self.set_conversations(cached)
+            self.loaded = True
+            if open_first and self.open_id == NEW_CONVERSATION and self.ask is None:
+                self._open_at_start(cached)
+        return True
 
     async def _fetch_conversations(self) -> Conversations:
         """The list: the one the app started fetching at launch (once), else a
@@ -89,34 +158,14 @@ class ListingScreen(MainPanes):
         prefetched = self.host.take_prefetched_list(self.LIST_PAGE_SIZE)
         if prefetched is not None:
             try:
-                return await prefetched.result()
+                conversations = await prefetched.result()
+                self.backend.listed(conversations, self.LIST_PAGE_SIZE)
+                return conversations
             except ErnieError:
                 raise
             except Exception as exc:  # the early fetch itself broke: ask again
                 self.log.warning(f"start-up list fetch failed ({type(exc).__name__})")
         return await self.backend.list_conversations(self.LIST_PAGE_SIZE)
-
-    def _list_retry_timer(self, delay: float | None) -> None:
-        if self._retry_timer is not None:
-            self._retry_timer.stop()
-        self._retry_timer = self.set_timer(delay, self._retry_list) if delay else None
-
-    def _retry_list_later(self, exc: ErnieError) -> bool:
-        """After a network error or an HTTP 5xx, fetch the list again later, with
-        back-off (the status line says when). Returns whether it will."""
-        delay = self.list_retry.after(exc)
-        if delay is None:
-            return False
-        self._list_retry_timer(delay)
-        what = "server unreachable" if isinstance(exc, NetworkError) else "server error"
-        self.status.activity = f"{what}: conversations not loaded, retrying in {delay:g} s"
-        return True
-
-    def _retry_list(self) -> None:
-        self._retry_timer = None
-        # Open the first conversation only if nothing was opened or asked meanwhile.
-        first = not self.loaded and self.open_id == NEW_CONVERSATION and self.ask is None
-        self.refresh_conversations(open_first=first)
 
     def set_conversations(self, conversations: Conversations) -> None:
         # A conversation created by a streaming answer may not be listed yet.
@@ -156,14 +205,37 @@ class ListingScreen(MainPanes):
         self.conversation_list.set_open(session.session_id)
         self.set_title()
         self.composer.set_text(self.drafts.get(session.session_id))
+        self.remember_open(session.session_id)
+        self._shown = None
         self.chat.loading = True
         self._load_history(session)
 
+    _shown: tuple[str, tuple[tuple[str, str, str], ...]] | None = None
+    """The conversation whose history is shown, and what it shows."""
+
     @work(exclusive=True, group="history", exit_on_error=False)
-    async def _load_history(self, session: Session) -> None:
+    async def _load_history(self, session: Session, *, again: bool = False) -> None:
+        """Show a conversation's history: the copy this machine kept at once
+        (where the service keeps the conversations), then the service's when
+        it differs; offline, the copy only. ``again``: only a fresher one."""
+        cached = None
+        if self.backend.capabilities.server_history and not again:
+            cached = self.cached_detail(session)
+            if cached is not None and self.open_id == session.session_id:
+                await self._show_detail(session, cached)
+        if self.offline:
+            if cached is None and not again and self.open_id == session.session_id:
+                self.chat.loading = False
+                await self.chat.show_empty(
+                    "This conversation is not kept on this machine: "
+                    f"it opens when {self.backend.host} answers."
+                )
+            return
         try:
             detail = await self.backend.open(session)
         except ErnieError as exc:
+            if (cached is not None or again) and ListRetry.retryable(exc):
+                return  # the copy shown stands; the list's retries say when it is back
             if self.open_id == session.session_id:
                 self.chat.loading = False
                 await self.chat.show_empty(
@@ -183,6 +255,17 @@ class ListingScreen(MainPanes):
             )
             self.refresh_conversations()
             return
+        shown = self._shown
+        if shown is not None and shown[0] == session.session_id:
+            self.state.loaded(
+                detail.current_chat_id, [c.chat_id for c in detail.messages if c.role == "robot"]
+            )
+            if shown[1] == _signature(detail) or not self._at_bottom():
+                return  # nothing new, or the user reads further up: no jump
+        await self._show_detail(session, detail)
+
+    async def _show_detail(self, session: Session, detail: ConversationDetail) -> None:
+        self._shown = (session.session_id, _signature(detail))
         chats: list[Chat] = list(detail.messages)
         ask = self.ask
         streaming_here = ask is not None and ask.session_id == session.session_id

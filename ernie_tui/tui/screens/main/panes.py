@@ -33,6 +33,7 @@ from ...widgets.history import ChatView
 from ...widgets.messages import Question
 from ...widgets.sidebar import ConversationList, Sidebar
 from ...widgets.status import StatusLine
+from ..sync import SyncBar
 from .keys import FOOTER_ORDER
 
 __all__ = ["DRAFT_SAVE_DELAY", "Edit", "MainPanes", "TurnView"]
@@ -110,6 +111,7 @@ class MainPanes(ErnieScreen):
                 yield Composer(
                     id="composer", placeholder="Ask ERNIE… (Enter sends, ctrl+j new line)"
                 )
+        yield SyncBar(id="sync-bar")
         yield StatusLine(id="status")
         yield KeyFooter(FOOTER_ORDER)
 

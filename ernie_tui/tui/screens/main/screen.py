@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
-from textual import work
+from textual import on, work
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
 from ....backends import ErnieError
 from ....sanitize import clean_line
+from ...widgets.composer import Composer
 from ...widgets.history import ChatView
 from ..choices import ModelPicker, SystemPromptDialog
 from ..dialogs import ConfirmDialog, RenameDialog
@@ -35,7 +36,7 @@ class MainScreen(AnswersScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # None: shown dimmed; pressed, the key says why (``answers.py``).
         if action == "stop":
-            return True if self.streaming_here else None
+            return True if self.streaming_here or self.syncing else None
         if action == "retry":
             return True if self.flow.retryable is not None else None
         if action in ("pin", "unpin"):
@@ -59,6 +60,28 @@ class MainScreen(AnswersScreen):
             self.refresh_bindings()
 
     # -- moving around ----------------------------------------------------------------
+
+    # -- offline: what has to wait for the service ---------------------------------
+
+    @on(Composer.Submitted)
+    def _offline_question(self, event: Composer.Submitted) -> None:
+        # Runs before the asking layer's handler: offline, the question stays.
+        if self.offline and event.text.strip():
+            event.prevent_default()
+            event.stop()
+            self.refuse_offline("asking")
+
+    async def action_retry(self) -> None:
+        if not await self.still_offline("asking"):
+            await super().action_retry()
+
+    async def action_regenerate_answer(self) -> None:
+        if not await self.still_offline("regenerating answers"):
+            await super().action_regenerate_answer()
+
+    def action_stop(self) -> None:
+        if self.streaming_here or not self.stop_sync():
+            super().action_stop()
 
     async def action_new_conversation(self) -> None:
         await self.start_new_conversation()
@@ -84,6 +107,8 @@ class MainScreen(AnswersScreen):
     # -- managing conversations ---------------------------------------------------------
 
     def action_rename_conversation(self) -> None:
+        if self.refuse_offline("renaming"):
+            return
         session = self.target()
         if session is None:
             self.notify(
@@ -104,6 +129,8 @@ class MainScreen(AnswersScreen):
         self.toggle_pin()
 
     def toggle_pin(self) -> None:
+        if self.refuse_offline("pinning"):
+            return
         session = self.target()
         if session is None:
             self.notify(
@@ -122,6 +149,8 @@ class MainScreen(AnswersScreen):
         self.conversation_list.toggle_mark(session.session_id)
 
     def action_delete_conversation(self) -> None:
+        if self.refuse_offline("deleting"):
+            return
         session = self.target()
         if session is None:
             self.notify(
@@ -143,6 +172,8 @@ class MainScreen(AnswersScreen):
         )
 
     def action_delete_conversations(self) -> None:
+        if self.refuse_offline("deleting"):
+            return
         marked = self.conversation_list.marked
         sessions = [s for s in self.conversations.all() if s.session_id in marked]
         if not sessions:
@@ -169,6 +200,8 @@ class MainScreen(AnswersScreen):
         )
 
     def action_share_conversation(self) -> None:
+        if self.refuse_offline("sharing"):
+            return
         session = self.open_session
         if session is None:
             self.notify(
@@ -204,6 +237,8 @@ class MainScreen(AnswersScreen):
         self.app.push_screen(ShareDialog(session.name, bool(answer_id)), chosen)
 
     def action_manage_shares(self) -> None:
+        if self.refuse_offline("managing shares"):
+            return
         if not self.backend.capabilities.shares:
             self.notify(
                 "This service keeps no conversations, so there are no share links: "
@@ -226,7 +261,7 @@ class MainScreen(AnswersScreen):
             return
         path, fmt = chosen
         try:
-            detail = await self.backend.open(session)
+            detail = await self.read_detail(session)
         except ErnieError as exc:
             self.report(exc, resync=False, title="Export failed")
             return
