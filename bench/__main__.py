@@ -21,7 +21,14 @@ import time
 import traceback
 from pathlib import Path
 
-from .cases import CASES, REAL, RUNS, TOY, Bench, Figure
+from . import cases_idle, cases_library, cases_paging, cases_search
+from .cases import CASES as CORE_CASES
+from .cases import REAL, TOY, Bench, Figure
+from .cases import RUNS as CORE_RUNS
+
+_MORE = (cases_paging, cases_idle, cases_search, cases_library)
+CASES = {**CORE_CASES, **{k: v for m in _MORE for k, v in m.CASES.items()}}
+RUNS = {**CORE_RUNS, **{k: v for m in _MORE for k, v in m.RUNS.items()}}
 
 HERE = Path(__file__).resolve().parent
 FIGURES = HERE / "README-figures.md"
