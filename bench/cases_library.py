@@ -52,3 +52,65 @@ def case_4c(bench: Bench, runs: int) -> list[Figure]:
 
 CASES: dict[str, Callable[[Bench, int], list[Figure]]] = {"4c": case_4c}
 RUNS = {"4c": 5}
+
+
+# -- the search screen: a query typed → its results on the screen --------------------
+
+UI_QUERIES = ("周报", "斐波那契", "week", "Python 列表", "鲸鱼座")
+ALT_S = "\x1bs"  # Search conversations
+CTRL_U = "\x15"  # empty the query box
+
+
+def _results_shown(query: str) -> Callable[[list[str]], bool]:
+    def shown(lines: list[str]) -> bool:
+        screen = "\n".join(lines)
+        return query in screen and (
+            "· times in" in screen or f"No conversation holds “{query}”" in screen
+        )
+
+    return shown
+
+
+def case_search_ui(bench: Bench, runs: int) -> list[Figure]:
+    """The search bench's library (10,000 conversations, 200,000 messages) in
+    the app on the Qianfan backend: each query written at once into the
+    search box (as a burst of keys), timed until its results (or "No
+    conversation holds …") are on the screen."""
+    import shutil
+    import sqlite3
+
+    from .cases_search import CONVERSATIONS, MESSAGES, _library_file, build
+
+    case = "search screen (10,000 conversations, 200,000 messages)"
+    shown = Figure(case, "query typed → results on screen", "s", 0.08)
+    source = _library_file()
+    if not source.exists():
+        bench.log(f"building {source} …")
+        build(source, CONVERSATIONS, MESSAGES)
+    key, account = bench.qianfan_account()
+    env = bench.env("", api_key=key)
+    target = bench.library_path(env)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    with sqlite3.connect(target) as db:
+        db.execute("UPDATE conversations SET account = ?", (account,))
+    with bench.app("", model="ernie-4.5-turbo-32k", env=env) as term:
+        term.wait_for("Conversations (", 60)
+        term.settled(time.perf_counter(), quiet=0.5)
+        term.write(ALT_S)
+        term.wait_for("Type words to find", 10)
+        for _ in range(runs):
+            for query in UI_QUERIES:
+                term.write(CTRL_U)
+                term.wait_for("Type words to find", 10)
+                term.settled(time.perf_counter(), quiet=0.3)
+                watch = term.watch(_results_shown(query))
+                typed = term.write(query)
+                shown.values.append(term.wait(watch, 10, query) - typed)
+                term.settled(time.perf_counter(), quiet=0.2)
+    bench.log(f"search screen {[round(v * 1e3) for v in shown.values]} ms")
+    return [shown]
+
+
+CASES["search-ui"] = case_search_ui
+RUNS["search-ui"] = 3

@@ -33,7 +33,7 @@ __all__ = ["DEBOUNCE", "LIMIT", "SearchResults", "SearchScreen", "hit_content"]
 
 LIMIT = 50
 """At most this many results are shown."""
-DEBOUNCE = 0.05
+DEBOUNCE = 0.02
 """Seconds of pause in the typing before the search runs (one query of a
 local database: fast enough to run at every pause, not at every key of a
 paste)."""
