@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Account
+from support import seed
 
 from ernie_tui.api import ConversationDetail, ErnieClient, Secret, Session, Timeouts
 from ernie_tui.backends import Final, WebBackend
@@ -23,23 +24,6 @@ from ernie_tui.cookies import Credential
 from ernie_tui.library import Library
 from ernie_tui.server import ServerThread
 from ernie_tui.wiring import SERVICE_ZONE, make_backend
-
-
-def seed(
-    server: ServerThread, account: Account, conversations: list[tuple[str, list[tuple[str, str]]]]
-) -> dict[str, str]:
-    """Conversations made in the server's store, oldest first (the last is
-    listed first); name → id. (tests/support.py's, without the app.)"""
-    store = server.store
-    owner = store.account(account.bduss.reveal())
-    ids: dict[str, str] = {}
-    for name, turns in conversations:
-        session_id = store.new_session(owner, name)
-        if turns:
-            store.bulk_turns(owner, session_id, turns)
-        ids[name] = str(session_id)
-    return ids
-
 
 IMAGE = '我画好了。<img src="http://127.0.0.1:1/image/cat.png" />'
 
