@@ -18,7 +18,10 @@ from ._errors import LibraryError, NotFoundError
 from ._records import ROOT, Message, Role, State, read_citations, read_time, stamp
 from ._schema import connect, describe
 
-__all__ = ["DISPLAY_FORMAT", "MESSAGE_COLUMNS", "Base"]
+__all__ = ["BATCH", "DISPLAY_FORMAT", "MESSAGE_COLUMNS", "Base"]
+
+BATCH = 500
+"""Ids per statement, well under SQLite's limit of variables."""
 
 #: How the web protocol writes times (``Session.create_time``, ``Chat.create_time``).
 DISPLAY_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -154,6 +157,17 @@ class Base:
         pending.reasoning.clear()
         pending.pieces = 0
         pending.flushed = time.monotonic()
+
+    def _delete_rows(self, db: sqlite3.Connection, seqs: Sequence[int]) -> int:
+        """Inside a transaction: delete these conversation rows with their
+        messages (and what was buffered for them); returns how many."""
+        for start in range(0, len(seqs), BATCH):
+            batch = list(seqs[start : start + BATCH])
+            marks = ",".join("?" * len(batch))
+            db.execute(f"DELETE FROM messages WHERE conversation IN ({marks})", batch)
+            db.execute(f"DELETE FROM conversations WHERE seq IN ({marks})", batch)
+        self._forget_pending(seqs)
+        return len(seqs)
 
     def _forget_pending(self, conversations: Sequence[int]) -> None:
         gone = set(conversations)

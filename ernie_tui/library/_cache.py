@@ -20,16 +20,15 @@ same strings (one that does not parse is kept as it is).
 from __future__ import annotations
 
 import math
-import sqlite3
 from collections.abc import Sequence
 
 from ..api import Conversations, Session
+from ._base import BATCH
 from ._cache_history import WEB, HistoryMethods, to_service, to_stored
 from ._records import new_id, valid_text
 
 __all__ = ["CacheMethods"]
 
-_BATCH = 500
 _WEB = WEB
 
 
@@ -52,13 +51,18 @@ class CacheMethods(HistoryMethods):
         pinned_ids = {s.session_id for s in conversations.top}
         normal = [s for s in listed.values() if s.session_id not in pinned_ids]
         with self._transaction() as db:
-            old = {
-                str(r[0]): (int(r[1]), r[2], r[3] is not None, r[4], int(r[5]))
-                for r in db.execute(
-                    "SELECT remote_id, seq, position, pinned_at, fetched, stale FROM conversations "
-                    "WHERE account = ? AND backend = ? AND remote_id IS NOT NULL",
-                    (account, _WEB),
-                )
+            rows = db.execute(
+                "SELECT remote_id, seq, position, pinned_at, fetched, stale, name, activity, "
+                "model, service_state, plugin_ids FROM conversations "
+                "WHERE account = ? AND backend = ? AND remote_id IS NOT NULL",
+                (account, _WEB),
+            ).fetchall()
+            old = {str(r[0]): (int(r[1]), r[2], r[3] is not None, r[4], int(r[5])) for r in rows}
+            # What an UPDATE would write, as stored: a refresh of an unchanged
+            # list (the usual one) then runs no statement per row.
+            stored = {
+                str(r[0]): (r[6], r[3] is not None, r[7], r[8], r[2], r[9], r[10], r[5])
+                for r in rows
             }
             moved = self._moved_ahead(normal, old)
             gone = [seq for rid, (seq, *_rest) in old.items() if rid not in listed]
@@ -96,6 +100,11 @@ class CacheMethods(HistoryMethods):
                     fetched != session.create_time or session.session_id in moved
                 ):
                     stale = 1
+                name, model = valid_text(session.name), valid_text(session.model)
+                plugins, state = valid_text(session.plugin_ids), int(session.state)
+                now_row = (name, pinned, time, model, position, state, plugins, stale)
+                if stored.get(session.session_id) == now_row:
+                    continue
                 # Only rows that changed are written (an index kept by
                 # triggers is not touched for nothing).
                 db.execute(
@@ -193,8 +202,8 @@ class CacheMethods(HistoryMethods):
         ids = list(dict.fromkeys(valid_text(s) for s in session_ids))
         removed = 0
         with self._transaction() as db:
-            for start in range(0, len(ids), _BATCH):
-                batch = ids[start : start + _BATCH]
+            for start in range(0, len(ids), BATCH):
+                batch = ids[start : start + BATCH]
                 marks = ",".join("?" * len(batch))
                 seqs = [
                     int(r[0])
@@ -229,15 +238,6 @@ class CacheMethods(HistoryMethods):
                 for r in db.execute("SELECT seq FROM conversations WHERE backend = ?", (_WEB,))
             ]
             return self._delete_rows(db, seqs)
-
-    def _delete_rows(self, db: sqlite3.Connection, seqs: Sequence[int]) -> int:
-        for start in range(0, len(seqs), _BATCH):
-            batch = list(seqs[start : start + _BATCH])
-            marks = ",".join("?" * len(batch))
-            db.execute(f"DELETE FROM messages WHERE conversation IN ({marks})", batch)
-            db.execute(f"DELETE FROM conversations WHERE seq IN ({marks})", batch)
-        self._forget_pending(seqs)
-        return len(seqs)
 
     # -- for a sync -----------------------------------------------------------------------
 

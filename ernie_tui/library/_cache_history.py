@@ -3,6 +3,7 @@ them, kept, read back, and a finished answer added (see :mod:`._cache`)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -29,8 +30,10 @@ _CHAT_COLUMNS = (
 )
 
 
+@functools.lru_cache(maxsize=32_768)
 def to_stored(text: str) -> str:
-    """A service time as stored (UTC); one that does not parse, as it is."""
+    """A service time as stored (UTC); one that does not parse, as it is.
+    Remembered: each refresh of a list of thousands converts the same times."""
     try:
         moment = datetime.strptime(text, DISPLAY_FORMAT)
     except ValueError:

@@ -6,13 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..api import Chat, Citation, ConversationDetail, Conversations, Session
-from ._base import Base
+from ._base import BATCH, Base
 from ._errors import NotFoundError
 from ._records import ROOT, Conversation, Message, new_id, read_time, valid_text
 
 __all__ = ["ConversationMethods"]
 
-_BATCH = 500  # ids per statement, well under SQLite's limit of variables
 
 _CONVERSATION_COLUMNS = (
     "c.id, c.name, c.backend, c.pinned_at, c.created, c.activity, c.model, c.system_prompt, cur.id"
@@ -218,24 +217,16 @@ class ConversationMethods(Base):
         """Delete the account's conversations among ``conversations``, with
         their messages; other ids are ignored. Returns how many went."""
         ids = list(dict.fromkeys(valid_text(c) for c in conversations))
-        deleted: list[int] = []
+        owned: list[int] = []
         with self._transaction() as db:
-            for start in range(0, len(ids), _BATCH):
-                batch = ids[start : start + _BATCH]
+            for start in range(0, len(ids), BATCH):
+                batch = ids[start : start + BATCH]
                 marks = ",".join("?" * len(batch))
-                owned = [
+                owned += [
                     int(r[0])
                     for r in db.execute(
                         f"SELECT seq FROM conversations WHERE account = ? AND id IN ({marks})",
                         (account, *batch),
                     )
                 ]
-                if not owned:
-                    continue
-                marks = ",".join("?" * len(owned))
-                db.execute(f"DELETE FROM messages WHERE conversation IN ({marks})", owned)
-                db.execute(f"DELETE FROM conversations WHERE seq IN ({marks})", owned)
-                deleted += owned
-        with self._lock:
-            self._forget_pending(deleted)
-        return len(deleted)
+            return self._delete_rows(db, owned)
