@@ -25,18 +25,20 @@ from __future__ import annotations
 from datetime import timedelta, timezone
 from typing import TYPE_CHECKING
 
-from .api import ErnieClient, Timeouts
+from .api import Conversations, host_shown
 from .api_key import AnyCredential, ApiKeyCredential
 from .backends import Backend, WebBackend
 from .backends.web import web_account_of
+from .backends.web_cache import WebCache
 from .config import Config, make_client
 from .library import Library, LibraryError, default_path
 
 if TYPE_CHECKING:
+    from .api import ErnieClient
     from .backends.qianfan import QianfanBackend
     from .cookies import Credential
 
-__all__ = ["SERVICE_ZONE", "make_backend"]
+__all__ = ["SERVICE_ZONE", "kept_list", "make_backend"]
 
 SERVICE_ZONE = timezone(timedelta(hours=8))
 """Beijing time: the web service's, and so the app's, for every time shown."""
@@ -75,6 +77,25 @@ def _web_backend(
     return _WebLibraryOwner(client, library, account)
 
 
+def kept_list(config: Config, credential: Credential) -> Conversations | None:
+    """The web account's list as this machine kept it, read without the
+    network and without the client (nothing of ``httpx`` is imported): what
+    the app's first screen shows. ``None`` when nothing is kept or the
+    library cannot be read (the backend made later says why)."""
+    path = config.library_path or default_path()
+    if not path.exists():
+        return None
+    account = web_account_of(host_shown(config.base_url), credential.bduss_bfess)
+    try:
+        library = Library(path, zone=SERVICE_ZONE)
+    except LibraryError:
+        return None
+    try:
+        return WebCache(library, account).conversations()
+    finally:
+        library.close()
+
+
 def make_backend(
     config: Config,
     credential: AnyCredential,
@@ -108,6 +129,7 @@ def _qianfan_backend(
 ) -> QianfanBackend:
     # Imported here: the web backend's start-up (the list fetched early, in a
     # thread of its own) loads nothing of Qianfan's.
+    from .api import Timeouts
     from .backends.qianfan import QianfanBackend, account_of
     from .qianfan import QianfanClient
 

@@ -1,18 +1,13 @@
 """The ERNIE Bot web protocol: an async client, its typed results and errors,
-and the seed document's synchronous ``Ernie`` API. No Textual, no keyring."""
+and the seed document's synchronous ``Ernie`` API. No Textual, no keyring.
 
-from ._acs import (
-    AcsTokenProvider,
-    AcsTokens,
-    AcsTokensProvider,
-    CommandAcsToken,
-    CurlAcsToken,
-    FixedAcsToken,
-    NoAcsToken,
-    UrlAcsToken,
-)
-from ._ask import is_thinking_model
-from ._client import DEFAULT_BASE_URL, ErnieClient
+The errors, the typed results and the secrets are imported with the package;
+the client and what sends (``httpx``: ~80 ms to import) only when first
+named, so what merely shows conversations (the app's first screen on the
+cache) starts without loading the network."""
+
+from typing import TYPE_CHECKING
+
 from ._exceptions import (
     AccessRestrictedError,
     ErnieError,
@@ -24,8 +19,6 @@ from ._exceptions import (
     ServerTimeoutError,
     ServiceError,
 )
-from ._http import Timeouts
-from ._limits import Limits
 from ._models import (
     Answer,
     AnswerPiece,
@@ -37,9 +30,60 @@ from ._models import (
     Share,
 )
 from ._secret import Secret, mask
-from ._stream import AnswerStream
-from ._sync import Ernie
-from ._url import display_url
+from ._url import display_url, host_shown
+
+if TYPE_CHECKING:
+    from ._acs import (
+        AcsTokenProvider,
+        AcsTokens,
+        AcsTokensProvider,
+        CommandAcsToken,
+        CurlAcsToken,
+        FixedAcsToken,
+        NoAcsToken,
+        UrlAcsToken,
+    )
+    from ._ask import is_thinking_model
+    from ._client import DEFAULT_BASE_URL, ErnieClient
+    from ._http import Timeouts
+    from ._limits import Limits
+    from ._stream import AnswerStream
+    from ._sync import Ernie
+
+_LAZY = {
+    "AcsTokenProvider": "._acs",
+    "AcsTokens": "._acs",
+    "AcsTokensProvider": "._acs",
+    "CommandAcsToken": "._acs",
+    "CurlAcsToken": "._acs",
+    "FixedAcsToken": "._acs",
+    "NoAcsToken": "._acs",
+    "UrlAcsToken": "._acs",
+    "is_thinking_model": "._ask",
+    "DEFAULT_BASE_URL": "._client",
+    "ErnieClient": "._client",
+    "Timeouts": "._http",
+    "Limits": "._limits",
+    "AnswerStream": "._stream",
+    "Ernie": "._sync",
+}
+
+
+def __getattr__(name: str) -> object:
+    """The client's names, imported when first used (see the module's docstring)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({name for name in globals() if name.startswith("_")} | set(__all__))
+
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -75,6 +119,7 @@ __all__ = [
     "Timeouts",
     "UrlAcsToken",
     "display_url",
+    "host_shown",
     "is_thinking_model",
     "mask",
 ]

@@ -10,7 +10,6 @@ import time
 from collections.abc import Sequence
 from types import TracebackType
 from typing import Any, Self
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -34,7 +33,7 @@ from ._parse import (
 )
 from ._secret import Secret
 from ._stream import AnswerStream
-from ._url import display_url, split_userinfo
+from ._url import display_url, host_shown, split_userinfo
 
 __all__ = ["DEFAULT_BASE_URL", "ErnieClient"]
 
@@ -80,7 +79,7 @@ class ErnieClient:
         del userinfo
         self.base_url = given
         """Where requests go: the base URL without a user name or password."""
-        self.host = urlsplit(self.shown_url).netloc or self.shown_url
+        self.host = host_shown(base_url)
         self.acs_token: AcsTokenProvider = acs_token or NoAcsToken()
         self.timeouts = timeouts or Timeouts()
         self.limits = limits or Limits()

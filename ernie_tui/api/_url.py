@@ -3,9 +3,9 @@ shown with the password masked, sent without it in the URL."""
 
 from __future__ import annotations
 
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
-__all__ = ["display_url", "split_userinfo"]
+__all__ = ["display_url", "host_shown", "split_userinfo"]
 
 MASK = "***"
 
@@ -50,3 +50,10 @@ def split_userinfo(url: str) -> tuple[str, str, str] | None:
         return None
     user, _, password = url[start:at].partition(":")
     return url[:start] + url[at + 1 :], unquote(user), unquote(password)
+
+
+def host_shown(base_url: str) -> str:
+    """The host a client of ``base_url`` names itself by (its ``host``: with
+    the port, a password masked), known without making the client."""
+    shown = display_url(base_url.rstrip("/"))
+    return urlsplit(shown).netloc or shown

@@ -14,15 +14,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
-from ..api import (
-    AnswerStream,
-    ConversationDetail,
-    Conversations,
-    ErnieClient,
-    Secret,
-    Session,
-    Share,
-)
+from ..api import ConversationDetail, Conversations, Secret, Session, Share
 from ..library import Library
 from ._base import (
     AnswerText,
@@ -37,6 +29,9 @@ from ._base import (
     ThinkingText,
 )
 from .web_cache import WebCache
+
+if TYPE_CHECKING:
+    from ..api import AnswerStream, ErnieClient
 
 __all__ = ["WEB_MODELS", "WebAskStream", "WebBackend", "web_account_of"]
 

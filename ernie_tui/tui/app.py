@@ -1,35 +1,42 @@
 """The Textual app: settings, the credential, the client's lifetime, and which
 screen shows (sign-in or main).
 
-Start-up is on the performance issue's clock (exec to a filled sidebar), so
-the conversation list is fetched in a thread of its own from the moment the
-app loads, while the main screen is imported, composed and styled; and the
-screens are imported only when first shown.
+Start-up is on the performance issue's clock (exec to a filled sidebar):
+
+- When this machine kept the web account's list, the first screen is that
+  list (:class:`~.screens.start.StartScreen`: no chat widgets, no network
+  client imported yet); the main screen replaces it once built, and the keys
+  typed meanwhile are held and handed to it in order.
+- Otherwise the list is fetched in a thread of its own
+  (:class:`~.prefetch.ListPrefetch`) from the moment the app loads, while the
+  main screen is imported, composed and styled.
+
+Screens are imported only when first shown.
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import RenderableType
+from textual import events
 from textual.app import App, SystemCommand
 from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
 
+from ..api import host_shown
 from ..api_key import AnyCredential, ApiKeyCredential
 from ..config import Config, make_client
 from ..cookies import Credential
 from ..core.drafts import Drafts
 from ..sanitize import clean, clean_line
+from .prefetch import ListPrefetch
 from .prefs import Prefs
 from .terminal import lenient_input
 from .times import BEIJING, Times
@@ -39,40 +46,7 @@ if TYPE_CHECKING:
     from ..backends import Backend, Conversations
     from .screens.main import MainScreen
 
-__all__ = ["BEIJING", "ErnieApp", "ListPrefetch"]
-
-
-class ListPrefetch:
-    """The conversation list, fetched in a thread of its own with a client of
-    its own (an ``httpx`` client belongs to one event loop), so the request
-    leaves while the main screen is still being built and the reply is parsed
-    off the UI's event loop. Errors are kept and raised to whoever awaits
-    :meth:`result`, who handles them as those of any list request."""
-
-    def __init__(self, make_backend: Callable[[], Backend], page_size: int) -> None:
-        self.page_size = page_size
-        self._make_backend = make_backend
-        self._future: Future[Conversations] = Future()
-        threading.Thread(target=self._run, name="ernie-list-prefetch", daemon=True).start()
-
-    def _run(self) -> None:
-        try:
-            conversations = asyncio.run(self._fetch())
-        except BaseException as exc:  # handed over whole to the awaiting screen
-            self._future.set_exception(exc)
-        else:
-            self._future.set_result(conversations)
-
-    async def _fetch(self) -> Conversations:
-        backend = self._make_backend()
-        try:
-            return await backend.list_conversations(self.page_size)
-        finally:
-            await backend.aclose()
-
-    async def result(self) -> Conversations:
-        """The list, or the error the request raised."""
-        return await asyncio.wrap_future(self._future)
+__all__ = ["BEIJING", "ErnieApp"]
 
 
 def _beijing_now() -> datetime:
@@ -117,6 +91,10 @@ class ErnieApp(App[None]):
         self.prefs = Prefs.load(data_dir / "ui.json")
         self.backend: Backend | None = None
         self._prefetch: ListPrefetch | None = None
+        self._kept: Conversations | None = None
+        """The list kept on this machine, to start on (read in ``on_load``)."""
+        self._held: list[events.Event] | None = None
+        """Keys and pastes typed while the first screen shows (``None``: none held)."""
 
     def now(self) -> datetime:
         """Now, for the sidebar's dates (the service's times are Beijing time)."""
@@ -162,14 +140,86 @@ class ErnieApp(App[None]):
         credential = self.credential
         if credential is not None and not isinstance(credential, ApiKeyCredential):
             # (The Qianfan backend's list is local: nothing to fetch early.)
-            # A bare client's backend: no library to open in the thread (the
-            # main screen's backend keeps the list), nothing more to import
-            # while the main thread builds the screen.
-            from ..backends import WebBackend
+            self._kept = self._kept_list(credential)
+            if self._kept is None:
+                self._prefetch_list(credential)
 
-            self._prefetch = ListPrefetch(
-                lambda: WebBackend(self.create_client(credential)), self.LIST_PREFETCH_SIZE
-            )
+    def _prefetch_list(self, credential: Credential) -> None:
+        # A bare client's backend: no library to open in the thread (the main
+        # screen's backend keeps the list), nothing more to import while the
+        # main thread builds the screen.
+        from ..backends import WebBackend
+
+        self._prefetch = ListPrefetch(
+            lambda: WebBackend(self.create_client(credential)), self.LIST_PREFETCH_SIZE
+        )
+
+    def _kept_list(self, credential: Credential) -> Conversations | None:
+        """The list this machine kept for ``credential``, when there is one
+        to start on (the first screen: :class:`~.screens.start.StartScreen`)."""
+        if self.config.backend == "qianfan":
+            return None
+        from ..wiring import kept_list
+
+        try:
+            kept = kept_list(self.config, credential)
+        except Exception as exc:  # the main screen's backend reads it again, and says why
+            self.log.warning(f"kept list unreadable ({type(exc).__name__})")
+            return None
+        return kept if kept is not None and (kept.top or kept.normal) else None
+
+    # -- the first screen on a kept list ----------------------------------------------
+
+    def _start_screen(self, kept: Conversations) -> Screen[None]:
+        from .screens.start import StartScreen
+
+        credential = self.credential
+        masked = credential.masked if credential is not None else ""
+        host = host_shown(self.config.base_url)
+        open_id = self.prefs.last_open.get(Prefs.account_key(host, masked), "")
+        if not open_id or kept.find(open_id) is None:
+            open_id = (kept.normal or kept.top)[0].session_id  # as the main screen opens
+        return StartScreen(
+            kept, open_id=open_id, now=self.now(), times=self.times, account=masked, server=host
+        )
+
+    async def on_event(self, event: events.Event) -> None:
+        # While the first screen shows, keys and pastes wait for the main
+        # screen (replayed in order by _open_main).
+        held = self._held
+        if (
+            held is not None
+            and isinstance(event, events.Key | events.Paste)
+            and not event.is_forwarded
+        ):
+            held.append(event)
+            return
+        await super().on_event(event)
+
+    def _open_main(self) -> None:
+        """After the first screen is on the terminal: the main screen (its
+        imports and the backend), then what was typed meanwhile."""
+        credential = self.credential
+        assert credential is not None and not isinstance(credential, ApiKeyCredential)
+        self._prefetch_list(credential)
+        self.run_worker(self._switch_to_main(self._main(credential)), exit_on_error=True)
+
+    async def _switch_to_main(self, screen: Screen[None]) -> None:
+        # In a worker: the switch needs the app's own message loop.
+        try:
+            await self.switch_screen(screen)
+        finally:
+            # After the focus the main screen's mount asked for (queued
+            # before this), on the app's loop: no key comes in between.
+            self.call_later(self._release_held)
+
+    async def _release_held(self) -> None:
+        held = self._held or []
+        done = 0
+        while done < len(held):
+            await super().on_event(held[done])
+            done += 1
+        self._held = None
 
     def take_prefetched_list(self, page_size: int) -> ListPrefetch | None:
         """The list fetched at start-up, once (later fetches go to the server)."""
@@ -199,7 +249,12 @@ class ErnieApp(App[None]):
                 if first in keymap:
                     keymap.setdefault(second, keymap[first])
             self.set_keymap(keymap)
-        if self.credential is not None:
+        if self.credential is not None and self._kept is not None:
+            self._held = []
+            self.push_screen(self._start_screen(self._kept))
+            self._kept = None
+            self.call_after_refresh(self._open_main)
+        elif self.credential is not None:
             self.push_screen(self._main(self.credential))
         else:
             from .screens.signin import SignInScreen

@@ -9,6 +9,7 @@ the same: editing the config's ``theme`` later wins over an old pick.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -66,6 +67,13 @@ class Prefs:
         self.theme, self.config_theme = theme, config_theme
         if self.path is not None:
             self._write(self.path, {"theme": theme, "config_theme": config_theme})
+
+    @staticmethod
+    def account_key(host: str, masked: str) -> str:
+        """The key :attr:`last_open` keeps an account's conversation under:
+        a digest of the server's ``host`` and the ``masked`` credential, which
+        holds nothing of the credential."""
+        return hashlib.sha256(f"{host}\0{masked}".encode()).hexdigest()[:16]
 
     def keep_last_open(self, account: str, session_id: str) -> None:
         """Remember that ``session_id`` is open for ``account`` (a key naming

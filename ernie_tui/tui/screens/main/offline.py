@@ -12,7 +12,6 @@ saying so, and the list's own retries bring it back online."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
 
 from textual import work
 from textual.worker import Worker
@@ -76,9 +75,7 @@ class OfflinePanes(MainPanes):
     def _account_key(self) -> str:
         """Who is signed in where, as a key that holds nothing of the credential."""
         credential = self.host.credential
-        who = credential.masked if credential is not None else ""
-        digest = hashlib.sha256(f"{self.backend.host}\0{who}".encode()).hexdigest()
-        return digest[:16]
+        return Prefs.account_key(self.backend.host, credential.masked if credential else "")
 
     def last_open(self) -> str:
         """The conversation open when the app last ran for this account."""
