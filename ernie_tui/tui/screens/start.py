@@ -63,8 +63,10 @@ class StartScreen(Screen[None]):
         with Horizontal(id="body"):
             yield Sidebar(id="sidebar")
             with Vertical(id="conversation"):
-                yield Static(Text(clean_line(session.name) if session else ""), id="title")
-                yield Static("", id="start-chat")
+                yield Static(
+                    Text(clean_line(session.name) if session else ""), id="title", markup=False
+                )
+                yield Static("", id="start-chat", markup=False)
         yield StatusLine(id="status")
 
     def on_mount(self) -> None:
