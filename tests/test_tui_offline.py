@@ -42,6 +42,7 @@ from ernie_tui.tui.screens.sync import SyncBar
 from ernie_tui.wiring import SERVICE_ZONE
 
 LIST_PATH = "/eb/session/list"
+HISTORY_PATH = "/eb/chat/history"
 
 
 class CachedWebBackend(WebBackend):
@@ -143,6 +144,27 @@ async def test_start_up_shows_the_cached_sidebar_before_the_server_answers(
         await poll_until(pilot, lambda: screen.status.offline, "offline")
         assert "not answering" in screen.status.offline
         assert screen.conversation_list.total == 3
+    own_server.state.faults.clear()
+
+
+async def test_a_kept_conversation_opens_from_the_cache_without_a_loading_state(
+    own_server: ServerThread, account: Account, tmp_path: Path
+) -> None:
+    seed(own_server, account, CONVERSATIONS)
+    await fill_cache(own_server, account, tmp_path, "Alpha", "Beta")
+    # The service's histories hang: what shows comes from this machine.
+    own_server.state.faults.add(Fault("stall", path=HISTORY_PATH, seconds=20, count=5))
+    app = caching_app(own_server, account, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main_screen(app)
+        await until(pilot, lambda: "Beta is the second letter." in chat_text(screen))
+        loading: list[bool] = []
+        screen.watch(screen.chat, "loading", loading.append, init=False)
+        await open_by_name(pilot, screen, "Alpha")
+        await until(pilot, lambda: "Alpha is the first letter." in chat_text(screen))
+        # No "loading" spinner painted before the kept copy.
+        assert True not in loading
+        assert not screen.status.offline
     own_server.state.faults.clear()
 
 

@@ -6,6 +6,7 @@ leaves the web backend working, saying why."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import stat
@@ -19,6 +20,7 @@ from support import seed
 from ernie_tui.api import ConversationDetail, ErnieClient, Secret, Session, Timeouts
 from ernie_tui.backends import Final, WebBackend
 from ernie_tui.backends.web import web_account_of
+from ernie_tui.backends.web_cache import KEEP_DELAY
 from ernie_tui.config import Config
 from ernie_tui.cookies import Credential
 from ernie_tui.library import Library
@@ -101,6 +103,29 @@ async def test_list_and_histories_read_back_equal(
             )
     hits = backend.search("周报")
     assert hits and {(h.conversation, h.name) for h in hits} == {(report, "周报")}
+
+
+async def test_a_fetched_history_is_written_after_it_is_shown_and_at_close(
+    server: ServerThread, client: ErnieClient, account: Account, library: Library, tmp_path: Path
+) -> None:
+    # Writing 2,000 messages takes ~50 ms: the history reaches the caller (the
+    # screen) first and is written a moment later, or when the backend closes.
+    _seed_three(server, account)
+    backend = _backend(client, library, account)
+    key = web_account_of(client.host, account.bduss)
+    listed = await backend.list_conversations()
+    first, second = listed.normal[:2]
+    detail = await backend.open(first)
+    with Library(tmp_path / "library.db", zone=SERVICE_ZONE) as other:
+        assert other.kept_history(key, first.session_id) is None  # not before the caller ran
+        for _ in range(200):
+            if other.kept_history(key, first.session_id) is not None:
+                break
+            await asyncio.sleep(KEEP_DELAY / 5)
+        assert other.kept_history(key, first.session_id) == detail  # nothing else asked for it
+        fetched = await backend.open(second)
+        await backend.aclose()
+        assert other.kept_history(key, second.session_id) == fetched
 
 
 async def test_rename_pin_and_delete_follow_the_service(

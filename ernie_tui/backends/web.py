@@ -210,7 +210,11 @@ class WebBackend:
         return self.client.host
 
     async def aclose(self) -> None:
-        await self.client.aclose()
+        try:
+            if self._cache is not None:
+                self._cache.flush()
+        finally:
+            await self.client.aclose()
 
     async def verify(self) -> None:
         await self.client.list_pinned()
@@ -256,7 +260,7 @@ class WebBackend:
             if detail is None:
                 self._cache.forget([session.session_id])
             else:
-                self._cache.keep_history(detail)
+                self._cache.keep_history_soon(detail)  # after the caller has shown it
         return detail
 
     def cached_conversations(self) -> Conversations | None:

@@ -10,6 +10,7 @@ in :attr:`WebCache.problem`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta, timezone
@@ -19,9 +20,13 @@ from ..api import Chat, ConversationDetail, Conversations, Session
 from ..library import Library, LibraryError, NotFoundError, SearchHit
 from ._base import Final
 
-__all__ = ["WebCache", "service_now"]
+__all__ = ["KEEP_DELAY", "WebCache", "service_now"]
 
 log = logging.getLogger("ernie_tui.backends")
+
+KEEP_DELAY = 0.25
+"""Seconds a fetched history waits before it is written
+(:meth:`WebCache.keep_history_soon`): past the paint that shows it."""
 
 _SERVICE_ZONE = timezone(timedelta(hours=8))
 _T = TypeVar("_T")
@@ -41,11 +46,16 @@ class WebCache:
         self.account = account
         self.problem = ""
         """Why the last read or write of the cache failed ("" when it worked)."""
+        self._pending: dict[str, ConversationDetail] = {}
+        """Histories fetched and not written yet, by conversation."""
+        self._flush_at: asyncio.TimerHandle | None = None
 
     def __repr__(self) -> str:
         return f"WebCache({self.library!r})"
 
     def _try(self, what: str, work: Callable[[], _T], fallback: _T) -> _T:
+        if self._pending:
+            self.flush()  # every read and write sees the histories fetched before it
         try:
             result = work()
         except (LibraryError, NotFoundError, ValueError) as exc:
@@ -68,6 +78,30 @@ class WebCache:
 
     def keep_history(self, detail: ConversationDetail) -> None:
         self._try("keep a history", lambda: self.library.keep_history(self.account, detail), None)
+
+    def keep_history_soon(self, detail: ConversationDetail) -> None:
+        """Keep ``detail`` :data:`KEEP_DELAY` seconds from now, on the running
+        event loop (at once without one): a history of 2,000 messages takes
+        ~50 ms to write and index, which would otherwise come between its
+        arrival and the screen. Any other use of the cache writes it first,
+        as does :meth:`flush` (the backend's ``aclose``)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.keep_history(detail)
+            return
+        self._pending[detail.base.session_id] = detail
+        if self._flush_at is None:
+            self._flush_at = loop.call_later(KEEP_DELAY, self.flush)
+
+    def flush(self) -> None:
+        """Write the histories :meth:`keep_history_soon` holds."""
+        if self._flush_at is not None:
+            self._flush_at.cancel()
+            self._flush_at = None
+        pending, self._pending = self._pending, {}
+        for detail in pending.values():
+            self.keep_history(detail)
 
     def keep_answer(
         self, final: Final, reasoning: str, question: str, name: str, model: str
@@ -124,4 +158,5 @@ class WebCache:
     def clear(self) -> int:
         """Delete the account's whole cache; raises :class:`LibraryError`
         (the user asked for it, so a failure is theirs to know)."""
+        self._pending.clear()
         return self.library.clear_kept(self.account)

@@ -207,22 +207,28 @@ class ListingScreen(OfflinePanes):
         self.composer.set_text(self.drafts.get(session.session_id))
         self.remember_open(session.session_id)
         self._shown = None
-        self.chat.loading = True
-        self._load_history(session)
+        # The copy this machine kept is shown at once (where the service keeps
+        # the conversations): no loading state painted before it.
+        cached = self.cached_detail(session) if self.backend.capabilities.server_history else None
+        self.chat.loading = cached is None
+        self._load_history(session, cached=cached)
 
     _shown: tuple[str, tuple[tuple[str, str, str], ...]] | None = None
     """The conversation whose history is shown, and what it shows."""
 
     @work(exclusive=True, group="history", exit_on_error=False)
-    async def _load_history(self, session: Session, *, again: bool = False) -> None:
-        """Show a conversation's history: the copy this machine kept at once
-        (where the service keeps the conversations), then the service's when
-        it differs; offline, the copy only. ``again``: only a fresher one."""
-        cached = None
-        if self.backend.capabilities.server_history and not again:
-            cached = self.cached_detail(session)
-            if cached is not None and self.open_id == session.session_id:
-                await self._show_detail(session, cached)
+    async def _load_history(
+        self,
+        session: Session,
+        *,
+        again: bool = False,
+        cached: ConversationDetail | None = None,
+    ) -> None:
+        """Show a conversation's history: ``cached``, the copy this machine
+        kept, at once, then the service's when it differs; offline, the copy
+        only. ``again``: only a fresher one."""
+        if cached is not None and not again and self.open_id == session.session_id:
+            await self._show_detail(session, cached)
         if self.offline:
             if cached is None and not again and self.open_id == session.session_id:
                 self.chat.loading = False
