@@ -27,13 +27,14 @@ from ...api import Chat, Citation
 from ...sanitize import clean
 from .answer_text import AnswerText, split_finished_blocks
 from .footnotes import held_back, references
+from .layout_once import LayoutOnce
 from .messages import WITHHELD, AnswerClicked, ending_of, links, status_text, usage_text
 from .thinking import Thinking
 
 __all__ = ["StreamingAnswer", "split_finished_blocks"]
 
 
-class StreamingAnswer(Vertical):
+class StreamingAnswer(LayoutOnce, Vertical):
     """An answer arriving increment by increment.
 
     Call :meth:`append` per increment of the text and :meth:`append_thinking`

@@ -24,13 +24,14 @@ from ...api import Chat
 from ...sanitize import clean
 from ..plain import plain_block
 from .answer import StreamingAnswer
+from .layout_once import LayoutOnce
 from .messages import AnswerClicked, Question, Reply, ThinkingClicked
 from .window import WINDOW, MessageWindow
 
 __all__ = ["ChatView"]
 
 
-class ChatView(MessageWindow):
+class ChatView(LayoutOnce, MessageWindow):
     """The open conversation's messages, newest at the bottom."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
