@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from .api import Conversations, host_shown
 from .api_key import AnyCredential, ApiKeyCredential
 from .backends import Backend, WebBackend
-from .backends.web import web_account_of
+from .backends.accounts import qianfan_account_of, web_account_of
 from .backends.web_cache import WebCache
 from .config import Config, make_client
 from .library import Library, LibraryError, default_path
@@ -77,20 +77,27 @@ def _web_backend(
     return _WebLibraryOwner(client, library, account)
 
 
-def kept_list(config: Config, credential: Credential) -> Conversations | None:
-    """The web account's list as this machine kept it, read without the
-    network and without the client (nothing of ``httpx`` is imported): what
-    the app's first screen shows. ``None`` when nothing is kept or the
-    library cannot be read (the backend made later says why)."""
+def kept_list(config: Config, credential: AnyCredential) -> Conversations | None:
+    """The account's list as this machine keeps it (the web backend's cache,
+    the Qianfan backend's own conversations), read without the network and
+    without a client (nothing of ``httpx`` is imported): what the app's first
+    screen shows. ``None`` when nothing is kept, the credential is not the
+    backend's kind, or the library cannot be read (the backend made later
+    says why)."""
     path = config.library_path or default_path()
     if not path.exists():
         return None
-    account = web_account_of(host_shown(config.base_url), credential.bduss_bfess)
+    qianfan = config.backend == "qianfan"
+    if qianfan != isinstance(credential, ApiKeyCredential):
+        return None
     try:
         library = Library(path, zone=SERVICE_ZONE)
     except LibraryError:
         return None
     try:
+        if isinstance(credential, ApiKeyCredential):
+            return library.list_conversations(qianfan_account_of(credential.key))
+        account = web_account_of(host_shown(config.base_url), credential.bduss_bfess)
         return WebCache(library, account).conversations()
     finally:
         library.close()

@@ -11,7 +11,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import Account
-from support import SIZE, main_screen, make_app, poll_until, ready, screen_text, seed, until
+from support import (
+    SIZE,
+    answered,
+    main_screen,
+    make_app,
+    poll_until,
+    ready,
+    screen_text,
+    seed,
+    send,
+    until,
+)
+from test_tui_qianfan import _key, qianfan_app, started
 from textual import events
 
 from ernie_tui.server import ServerThread
@@ -95,3 +107,21 @@ async def test_keys_typed_on_the_first_screen_reach_the_composer_in_order(
         await poll_until(pilot, lambda: typed(screen) == "hello 世界", "the typed text")
         await pilot.press("!")
         assert screen.composer.text == "hello 世界!"
+
+
+async def test_the_qianfan_library_starts_on_the_first_screen_too(
+    server: ServerThread, tmp_path: Path
+) -> None:
+    key = _key()
+    async with qianfan_app(server, tmp_path, key).run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await send(pilot, "为什么天空是蓝色的？")
+        await answered(pilot)
+    app = qianfan_app(server, tmp_path, key)
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, StartScreen)
+        text = screen_text(app)
+        assert "为什么天空是蓝色的？" in text and "starting…" in text
+        screen = await started(pilot)
+        assert [s.name for s in screen.conversations.all()] == ["为什么天空是蓝色的？"]
+        assert screen.open_session is not None

@@ -12,12 +12,11 @@ user stops marked stopped.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from collections.abc import AsyncIterator, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
-from ..api import ConversationDetail, Conversations, Secret, ServiceError, Session, Share
+from ..api import ConversationDetail, Conversations, ServiceError, Session, Share
 from ..library import ROOT, Library, SearchHit, State
 from ..qianfan import (
     BUILTIN_MODELS,
@@ -41,6 +40,7 @@ from ._base import (
     Usage,
     Withheld,
 )
+from .accounts import qianfan_account_of
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -56,10 +56,8 @@ ANSWER_ROOM = 0.25
 """The share of a model's context left free for the answer when trimming."""
 
 
-def account_of(api_key: Secret) -> str:
-    """The library's account for an API key: a digest, never the key."""
-    digest = hashlib.sha256(api_key.reveal().encode()).hexdigest()[:24]
-    return f"qianfan:{digest}"
+account_of = qianfan_account_of
+"""The library's account for an API key (:func:`.accounts.qianfan_account_of`)."""
 
 
 def estimate_tokens(text: str) -> int:

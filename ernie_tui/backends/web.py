@@ -9,12 +9,11 @@ them back without the network and searches them."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import AsyncIterator, Callable, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
-from ..api import ConversationDetail, Conversations, Secret, Session, Share
+from ..api import ConversationDetail, Conversations, Session, Share
 from ..library import Library
 from ._base import (
     AnswerText,
@@ -28,19 +27,13 @@ from ._base import (
     SearchHit,
     ThinkingText,
 )
+from .accounts import web_account_of
 from .web_cache import WebCache
 
 if TYPE_CHECKING:
     from ..api import AnswerStream, ErnieClient
 
 __all__ = ["WEB_MODELS", "WebAskStream", "WebBackend", "web_account_of"]
-
-
-def web_account_of(host: str, bduss: Secret) -> str:
-    """The library's account for a web sign-in: a digest of the server's host
-    and the BDUSS cookie, never the cookie (one cache per account and host)."""
-    digest = hashlib.sha256(f"{host}\n{bduss.reveal()}".encode()).hexdigest()[:24]
-    return f"web:{digest}"
 
 
 class WebAskStream:

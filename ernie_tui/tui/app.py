@@ -32,7 +32,7 @@ from textual.theme import Theme
 
 from ..api import host_shown
 from ..api_key import AnyCredential, ApiKeyCredential
-from ..config import Config, make_client
+from ..config import Config, base_url_of, make_client
 from ..cookies import Credential
 from ..core.drafts import Drafts
 from ..sanitize import clean, clean_line
@@ -138,11 +138,12 @@ class ErnieApp(App[None]):
 
     def on_load(self) -> None:
         credential = self.credential
-        if credential is not None and not isinstance(credential, ApiKeyCredential):
+        if credential is None:
+            return
+        self._kept = self._kept_list(credential)
+        if self._kept is None and not isinstance(credential, ApiKeyCredential):
             # (The Qianfan backend's list is local: nothing to fetch early.)
-            self._kept = self._kept_list(credential)
-            if self._kept is None:
-                self._prefetch_list(credential)
+            self._prefetch_list(credential)
 
     def _prefetch_list(self, credential: Credential) -> None:
         # A bare client's backend: no library to open in the thread (the main
@@ -154,11 +155,9 @@ class ErnieApp(App[None]):
             lambda: WebBackend(self.create_client(credential)), self.LIST_PREFETCH_SIZE
         )
 
-    def _kept_list(self, credential: Credential) -> Conversations | None:
-        """The list this machine kept for ``credential``, when there is one
+    def _kept_list(self, credential: AnyCredential) -> Conversations | None:
+        """The list this machine keeps for ``credential``, when there is one
         to start on (the first screen: :class:`~.screens.start.StartScreen`)."""
-        if self.config.backend == "qianfan":
-            return None
         from ..wiring import kept_list
 
         try:
@@ -175,8 +174,10 @@ class ErnieApp(App[None]):
 
         credential = self.credential
         masked = credential.masked if credential is not None else ""
-        host = host_shown(self.config.base_url)
+        host = host_shown(base_url_of(self.config))
         open_id = self.prefs.last_open.get(Prefs.account_key(host, masked), "")
+        if credential is not None and credential.source == "demo":
+            masked += " (offline demo)"  # as the main screen's status line says
         if not open_id or kept.find(open_id) is None:
             open_id = (kept.normal or kept.top)[0].session_id  # as the main screen opens
         return StartScreen(
@@ -200,8 +201,9 @@ class ErnieApp(App[None]):
         """After the first screen is on the terminal: the main screen (its
         imports and the backend), then what was typed meanwhile."""
         credential = self.credential
-        assert credential is not None and not isinstance(credential, ApiKeyCredential)
-        self._prefetch_list(credential)
+        assert credential is not None
+        if not isinstance(credential, ApiKeyCredential):
+            self._prefetch_list(credential)
         self.run_worker(self._switch_to_main(self._main(credential)), exit_on_error=True)
 
     async def _switch_to_main(self, screen: Screen[None]) -> None:
