@@ -27,12 +27,13 @@ MODULES: set[str] = set()
 
 ALLOWED: dict[str, set[str]] = {
     "sanitize": set(),
-    "api": {"sanitize"},
+    "_lazy": set(),
+    "api": {"sanitize", "_lazy"},
     "qianfan": {"api", "sanitize"},
     "server": {"sanitize"},
     "backends": {"api", "sanitize", "qianfan", "library"},
     "library": {"api", "sanitize"},
-    "core": {"backends", "sanitize"},
+    "core": {"backends", "sanitize", "_lazy"},
     "credentials": {"api", "sanitize", "cookies", "urls"},
     "cookies": {"api", "sanitize"},
     "api_key": {"api", "cookies", "credentials"},

@@ -13,6 +13,7 @@ from pathlib import Path
 from conftest import Account
 from support import (
     SIZE,
+    RecordingApp,
     answered,
     main_screen,
     make_app,
@@ -60,13 +61,20 @@ async def fill_cache(server: ServerThread, account: Account, data: Path) -> None
         await until(pilot, lambda: "Gamma is the third letter." in screen_text(pilot.app))
 
 
+async def restart_on_the_kept_list(
+    server: ServerThread, account: Account, tmp_path: Path
+) -> RecordingApp:
+    """The app again on the cache a first run filled, the service's lists stalled."""
+    seed(server, account, CONVERSATIONS)
+    await fill_cache(server, account, tmp_path)
+    stall_lists(server)
+    return make_app(server, account, tmp_path)
+
+
 async def test_the_kept_list_shows_before_the_server_answers(
     own_server: ServerThread, account: Account, tmp_path: Path
 ) -> None:
-    seed(own_server, account, CONVERSATIONS)
-    await fill_cache(own_server, account, tmp_path)
-    stall_lists(own_server)
-    app = make_app(own_server, account, tmp_path)
+    app = await restart_on_the_kept_list(own_server, account, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         assert isinstance(app.screen, StartScreen)
         text = screen_text(app)
@@ -92,10 +100,7 @@ async def test_the_kept_list_shows_before_the_server_answers(
 async def test_keys_typed_on_the_first_screen_reach_the_composer_in_order(
     own_server: ServerThread, account: Account, tmp_path: Path
 ) -> None:
-    seed(own_server, account, CONVERSATIONS)
-    await fill_cache(own_server, account, tmp_path)
-    stall_lists(own_server)
-    app = make_app(own_server, account, tmp_path)
+    app = await restart_on_the_kept_list(own_server, account, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         assert isinstance(app.screen, StartScreen)
         # Typed before the main screen exists: letters, a Backspace, a paste.

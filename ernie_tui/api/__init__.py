@@ -8,6 +8,7 @@ cache) starts without loading the network."""
 
 from typing import TYPE_CHECKING
 
+from .._lazy import lazy_names
 from ._exceptions import (
     AccessRestrictedError,
     ErnieError,
@@ -69,21 +70,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> object:
-    """The client's names, imported when first used (see the module's docstring)."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
-    value = getattr(import_module(module, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({name for name in globals() if name.startswith("_")} | set(__all__))
-
+__getattr__, __dir__ = lazy_names(__name__, _LAZY)
 
 __all__ = [
     "DEFAULT_BASE_URL",

@@ -7,6 +7,7 @@ Only the drafts are imported with the package; the rest when first named."""
 
 from typing import TYPE_CHECKING
 
+from .._lazy import lazy_names
 from .drafts import Drafts
 
 if TYPE_CHECKING:
@@ -63,22 +64,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> object:
-    """The flows, imported when first used: the app's first screen needs only
-    the drafts (see ``ernie_tui.api`` for the same pattern)."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
-    value = getattr(import_module(module, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({name for name in globals() if name.startswith("_")} | set(__all__))
-
+__getattr__, __dir__ = lazy_names(__name__, _LAZY)
 
 __all__ = [
     "LIST_RETRY_DELAYS",

@@ -216,12 +216,10 @@ class ErnieApp(App[None]):
             self.call_later(self._release_held)
 
     async def _release_held(self) -> None:
-        held = self._held or []
-        done = 0
-        while done < len(held):
-            await super().on_event(held[done])
-            done += 1
-        self._held = None
+        # On the app's loop: nothing else is dispatched until this returns.
+        held, self._held = self._held or [], None
+        for event in held:
+            await super().on_event(event)
 
     def take_prefetched_list(self, page_size: int) -> ListPrefetch | None:
         """The list fetched at start-up, once (later fetches go to the server)."""
