@@ -17,6 +17,7 @@ Screens are imported only when first shown.
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -36,6 +37,7 @@ from ..config import Config, base_url_of, make_client
 from ..cookies import Credential
 from ..core.drafts import Drafts
 from ..sanitize import clean, clean_line
+from .output import compact_output
 from .prefetch import ListPrefetch
 from .prefs import Prefs
 from .terminal import lenient_input
@@ -127,9 +129,14 @@ class ErnieApp(App[None]):
         )
 
     def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this terminal, reading bytes that are not
+        UTF-8 and writing fewer bytes for the same screen (not on Windows,
+        where Textual cuts a write into pieces at any character)."""
         driver_class = super().get_driver_class()
         lenient_input(driver_class)
-        return driver_class
+        if sys.platform == "win32":
+            return driver_class
+        return compact_output(driver_class)
 
     def panic(self, *renderables: RenderableType) -> None:
         """A crash: the app exits non-zero (Textual's own panic leaves 0)."""
