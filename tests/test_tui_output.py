@@ -79,10 +79,11 @@ def looks(screen: pyte.Screen) -> list[tuple[Any, ...]]:
 
 @st.composite
 def frames(draw: st.DrawFn) -> str:
-    """A frame as Textual's compositor writes it: for each line changed (top
-    to bottom), pieces of strips each after a cursor move, a line feed
-    between lines, and the cursor put back at the end."""
-    rows = sorted(draw(st.sets(st.integers(0, ROWS - 1), min_size=1, max_size=5)))
+    """A frame as Textual's compositor writes it: for each span of a line
+    changed (top to bottom), pieces of strips each after a cursor move, a
+    line feed between spans, and the cursor put back at the end."""
+    # Rows top to bottom; a row twice when it has two spans of change.
+    rows = sorted(draw(st.lists(st.integers(0, ROWS - 1), min_size=1, max_size=5)))
     parts: list[str] = []
     for index, y in enumerate(rows):
         x = draw(st.integers(0, COLS - 1))
@@ -105,8 +106,14 @@ BEFORE = "".join(
 )
 
 
+# Frames written again (rows the screen shows already), and a clear between.
+WRITES = st.lists(frames(), min_size=1, max_size=3).flatmap(
+    lambda written: st.lists(st.sampled_from([*written, "\x1b[2J"]), min_size=1, max_size=6)
+)
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.lists(frames(), min_size=1, max_size=3), st.booleans())
+@given(WRITES, st.booleans())
 def test_a_compacted_frame_draws_the_same_screen(writes: list[str], erase: bool) -> None:
     compactor = Compactor(erase=erase)
     # What was on the screen before (in attributes left set) must not show through.
@@ -215,3 +222,34 @@ def test_a_line_feed_that_may_scroll_is_kept_and_others_are_not() -> None:
         assert "\n" in out
         before = BEFORE + "\x1b[0m"  # the attributes the compactor knows
         assert looks(feed(out, before)) == looks(feed(scrolls, before))
+
+
+ROW = (
+    "\x1b[3;5H\x1b[1;38;2;224;224;224;48;2;18;18;18mthe same row\x1b[0m"
+    "\x1b[48;2;18;18;18m   \x1b[0m"
+)
+
+
+def test_a_row_written_again_the_same_way_is_left_out_until_something_else_touched_it() -> None:
+    compactor = Compactor(erase=True)
+    compactor.resized((COLS, ROWS))
+    compactor.compact("\x1b[0m")
+    other = "\x1b[3;9H\x1b[31mX\x1b[0m"  # a piece of the same row, changed
+    writes = [ROW, ROW, other, ROW, "\x1b[2J", ROW]
+    outs = [compactor.compact(write) for write in writes]
+    assert ["the same row" in out for out in outs] == [True, False, False, True, False, True]
+    assert looks(feed("".join(outs), BEFORE + "\x1b[0m")) == looks(
+        feed("".join(writes), BEFORE + "\x1b[0m")
+    )
+
+
+def test_after_a_resize_or_a_resume_every_row_is_written_again() -> None:
+    compactor = Compactor(erase=True)
+    compactor.resized((COLS, ROWS))
+    compactor.compact("\x1b[0m" + ROW)
+    compactor.resized((COLS, ROWS))
+    assert "the same row" not in compactor.compact(ROW)
+    compactor.resized((COLS + 10, ROWS))  # the terminal may have rewrapped its rows
+    assert "the same row" in compactor.compact(ROW)
+    compactor.forget()  # another program had the terminal
+    assert "the same row" in compactor.compact("\x1b[0m" + ROW)

@@ -15,7 +15,12 @@ the same screen with less:
   text follows) where the terminal erases in the current background, as its
   terminfo's ``bce`` says;
 - one cursor move where Textual wrote several in a row (a line feed among
-  them only where it cannot scroll: the next move goes further down).
+  them only where it cannot scroll: a later move goes further down);
+- nothing for a piece of a row that shows already: Textual repaints the
+  history pane twice per growth step of a streamed answer, the second time
+  cut into other pieces. A piece is left out when the same cells were last
+  written with the same text in the same attributes; a resize, a resume, and
+  anything that may scroll or clear the screen forget every row.
 
 The terminal is left in the same attributes after each write as Textual
 would leave it. :func:`compact_output` makes a driver class write through it.
@@ -23,10 +28,15 @@ would leave it. :func:`compact_output` makes a driver class write through it.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Iterator
 from typing import Any
+
+from rich.cells import cell_len
+
+from .sgr import SHOWN_ON_BLANKS, State, apply_sgr, transition
 
 __all__ = ["Compactor", "compact_output", "erases_in_background"]
 
@@ -40,103 +50,8 @@ _TOKEN = re.compile(
     re.S,
 )
 
-# Attribute codes and the bit each sets in a state's flags.
-_ON = {1: 1, 2: 2, 3: 4, 4: 8, 5: 16, 6: 32, 7: 64, 8: 128, 9: 256, 21: 512, 51: 1024, 52: 2048}
-_ON[53] = 4096
-# Codes that turn attributes off, and the bits they clear.
-_OFF = {22: 1 | 2, 23: 4, 24: 8 | 512, 25: 16 | 32, 27: 64, 28: 128, 29: 256, 54: 1024 | 2048}
-_OFF[55] = 4096
-_BIT_CODE = {bit: code for code, bit in _ON.items()}
-_SHOWN_ON_BLANKS = 8 | 64 | 256 | 512 | 1024 | 2048 | 4096
-"""Underline, reverse, strike, double underline, frame, circle, overline:
-the attributes a blank cell shows."""
-
-State = tuple[int, str, str]
-"""Flags, foreground and background (their SGR parameters, ``""`` for the
-terminal's default)."""
-DEFAULT: State = (0, "", "")
-_COLOUR = re.compile(r"(?:3|4|9|10)[0-7]")
-
 ECH_FROM = 8
 """The shortest run of blank cells erased rather than written."""
-
-
-def _apply(state: State | None, params: str) -> State | None:
-    """``state`` after the SGR sequence with ``params``; ``None`` for a
-    sequence this does not understand (the state is then unknown)."""
-    codes = params.split(";")
-    if ":" in params or (state is None and codes[0] not in ("", "0")):
-        return None
-    flags, fg, bg = state if state is not None else DEFAULT
-    index = 0
-    while index < len(codes):
-        code = codes[index]
-        index += 1
-        if code in ("", "0"):
-            flags, fg, bg = DEFAULT
-            continue
-        if not code.isdigit():
-            return None
-        number = int(code)
-        if number in (38, 48):
-            kind = codes[index] if index < len(codes) else ""
-            width = 2 if kind == "5" else 4 if kind == "2" else 0
-            if not width or index + width > len(codes):
-                return None
-            colour = ";".join([code, *codes[index : index + width]])
-            index += width
-            if number == 38:
-                fg = colour
-            else:
-                bg = colour
-        elif number in _ON:
-            flags |= _ON[number]
-        elif number in _OFF:
-            flags &= ~_OFF[number]
-        elif number == 39:
-            fg = ""
-        elif number == 49:
-            bg = ""
-        elif _COLOUR.fullmatch(code):
-            if number < 40 or 90 <= number < 100:
-                fg = code
-            else:
-                bg = code
-        else:
-            return None
-    return flags, fg, bg
-
-
-def _absolute(state: State) -> list[str]:
-    flags, fg, bg = state
-    params = [str(_BIT_CODE[bit]) for bit in sorted(_BIT_CODE) if flags & bit]
-    return [*params, *([fg] if fg else []), *([bg] if bg else [])]
-
-
-def _transition(current: State | None, target: State) -> str:
-    """The shortest SGR sequence that takes the terminal from ``current``
-    (``None``: unknown) to ``target``; ``""`` when they are the same."""
-    if current == target:
-        return ""
-    reset = "\x1b[" + ";".join(["0", *_absolute(target)]) + "m"
-    if current is None:
-        return reset
-    flags, fg, bg = current
-    want, want_fg, want_bg = target
-    params: list[str] = []
-    cleared = 0
-    for code, bits in _OFF.items():
-        if flags & bits & ~want:
-            params.append(str(code))
-            cleared |= bits
-    kept = flags & ~cleared
-    params.extend(str(_BIT_CODE[bit]) for bit in sorted(_BIT_CODE) if want & bit & ~kept)
-    if fg != want_fg:
-        params.append(want_fg or "39")
-    if bg != want_bg:
-        params.append(want_bg or "49")
-    diff = "\x1b[" + ";".join(params) + "m"
-    return diff if len(diff) < len(reset) else reset
 
 
 class Compactor:
@@ -150,14 +65,29 @@ class Compactor:
         self.state: State | None = None
         """The terminal's attributes as the last write left them (``None``:
         not known, as before the first write)."""
+        self.rows: dict[int, list[Piece]] = {}
+        """The pieces of each row as last written (Textual's text, where and
+        from which attributes). A piece written again the same way is left
+        out."""
+        self.size: tuple[int, int] = (0, 0)
 
     def forget(self) -> None:
         """The terminal may have been written to by someone else (the app
-        was suspended): assume nothing of its attributes."""
+        was suspended): assume nothing of its attributes or its rows."""
         self.state = None
+        self.rows.clear()
+
+    def resized(self, size: tuple[int, int]) -> None:
+        """The terminal is ``size`` now: a terminal that changed its size may
+        have moved or cleared what its rows showed."""
+        if size != self.size:
+            self.size = size
+            self.rows.clear()
 
     def compact(self, data: str) -> str:
         if "\x1b" not in data:
+            if data:  # text at a place not known
+                self.rows.clear()
             return data
         out: list[str] = []
         emit = out.append
@@ -171,7 +101,7 @@ class Compactor:
             """Give the terminal the attributes asked for."""
             nonlocal shown
             if wanted is not None and shown != wanted:
-                emit(_transition(shown, wanted))
+                emit(transition(shown, wanted))
                 shown = wanted
 
         def move() -> None:
@@ -184,12 +114,17 @@ class Compactor:
                 feeds.clear()
 
         tokens = list(_token_texts(data))
+        same = _unchanged(tokens, self.state, self.rows)
         index = -1
         while index + 1 < len(tokens):
             index += 1
             text, kind, params = tokens[index]
+            if index in same:  # on the screen already: only its attributes count
+                if kind == "m":
+                    wanted = apply_sgr(wanted, params)
+                continue
             if kind == "m":
-                after = _apply(wanted, params)
+                after = apply_sgr(wanted, params)
                 if after is None:  # not understood: written as it is
                     move()
                     settle()
@@ -208,19 +143,19 @@ class Compactor:
                     feeds.append(row)
                     row = row + 1 if row >= 0 else -1
                 motion.append(text)
-            elif kind == " " and wanted is not None and not wanted[0] & _SHOWN_ON_BLANKS:
+            elif kind == " " and wanted is not None and not wanted[0] & SHOWN_ON_BLANKS:
                 move()
-                if shown is None or shown[0] & _SHOWN_ON_BLANKS:
+                if shown is None or shown[0] & SHOWN_ON_BLANKS:
                     settle()
                 elif shown[2] != wanted[2]:  # a blank shows only its background
                     blank = (shown[0], shown[1], wanted[2])
-                    emit(_transition(shown, blank))
+                    emit(transition(shown, blank))
                     shown = blank
                 index, count, wanted = _blank_run(tokens, index, wanted)
                 text = " " * count
                 if self.erase and count >= ECH_FROM:
                     emit(f"\x1b[{count}X")
-                    if _next_kind(tokens, index) != "H":
+                    if _next_kind(tokens, index, same) != "H":
                         # The last cell written, not moved over: the cursor
                         # ends where text leaves it, at the right edge too.
                         emit(f"\x1b[{count - 1}C ")
@@ -247,10 +182,10 @@ def _blank_run(
     for later in range(index + 1, len(tokens)):
         text, kind, params = tokens[later]
         if kind == "m":
-            state = _apply(state, params)
+            state = apply_sgr(state, params)
             if state is None:
                 break
-        elif kind == " " and state is not None and not state[0] & _SHOWN_ON_BLANKS:
+        elif kind == " " and state is not None and not state[0] & SHOWN_ON_BLANKS:
             if state[2] != wanted[2]:
                 break
             index, count, wanted = later, count + len(text), state
@@ -259,12 +194,98 @@ def _blank_run(
     return index, count, wanted
 
 
-def _next_kind(tokens: list[tuple[str, str, str]], index: int) -> str:
-    """The kind of the first token after ``index`` that is not an SGR."""
-    for _, kind, _ in tokens[index + 1 :]:
-        if kind != "m":
+def _next_kind(tokens: list[tuple[str, str, str]], index: int, same: set[int]) -> str:
+    """The kind of the first token after ``index`` that is written and is
+    not an SGR."""
+    for later in range(index + 1, len(tokens)):
+        kind = tokens[later][1]
+        if kind != "m" and later not in same:
             return kind
     return ""
+
+
+_HARMLESS = {"\x1b[?25h", "\x1b[?25l", "\x1b[?2026h", "\x1b[?2026l"}
+"""Escapes that change nothing on the screen (the cursor shown or hidden, a
+synchronised update begun or ended)."""
+
+
+Piece = tuple[int, int, str]
+"""A piece of a row as written: its first and past-last column, and what
+its cells show (its text in its attributes)."""
+
+
+def _unchanged(
+    tokens: list[tuple[str, str, str]],
+    state: State | None,
+    rows: dict[int, list[Piece]],
+) -> set[int]:
+    """The tokens of ``tokens`` that write a piece of a row exactly as it was
+    written before, and nothing has written over since: the screen shows it
+    already. Updates ``rows`` with what the others write; forgets all rows
+    on anything that may have moved or cleared them."""
+    same: set[int] = set()
+    row = column = -1  # where the piece under way starts (-1: not known)
+    start = last = 0  # its first token (the cursor move) and last text
+    width = 0
+    wanted = state
+    drawn: list[tuple[State | None, str]] = []  # the piece's text, in its attributes
+    lowest = [-1] * len(tokens)  # the lowest row a cursor move after each token goes to
+    for index in range(len(tokens) - 2, -1, -1):
+        _, kind, params = tokens[index + 1]
+        below = _row_of(params) if kind == "H" else -1
+        lowest[index] = max(lowest[index + 1], below)
+
+    def close() -> None:
+        if row < 0 or last <= start:
+            return  # nothing written
+        pieces = rows.setdefault(row, [])
+        end = column + width
+        if column > 0 and all(shown for shown, _ in drawn):
+            piece = (column, end, repr(drawn))
+            if piece in pieces:
+                same.update(range(start, last + 1))
+                return
+            pieces[:] = [p for p in pieces if p[1] <= column or p[0] >= end]
+            pieces.append(piece)
+        else:
+            rows.pop(row, None)
+
+    for index, (text, kind, params) in enumerate(tokens):
+        if kind == "H":
+            close()
+            row, column = _row_of(params), _column_of(params)
+            start = last = index
+            width = 0
+            drawn = []
+        elif kind == "m":
+            wanted = apply_sgr(wanted, params)
+        elif kind in (" ", "t"):
+            if row < 0:
+                rows.clear()  # text at a place not known
+            width += len(text) if kind == " " else cell_len(text)
+            last = index
+            # What the cells show, however Textual cut it into pieces.
+            if drawn and drawn[-1][0] == wanted:
+                drawn[-1] = (wanted, drawn[-1][1] + text)
+            else:
+                drawn.append((wanted, text))
+        elif kind == "e" and text.startswith("\x1b]"):
+            drawn.append((None, text))  # a hyperlink: its cells are not compared
+        else:
+            following = tokens[index + 1][1] if index + 1 < len(tokens) else ""
+            if kind == "\n" and following == "H" and lowest[index] > row >= 0:
+                # A line feed before a cursor move, above a row written later
+                # (so not on the bottom row: it cannot scroll) does nothing.
+                close()
+                same.add(index)
+            elif kind == "\r" or (kind == "e" and text in _HARMLESS):
+                close()
+            else:  # it may scroll or clear the screen
+                rows.clear()
+            row = column = -1
+            start = last = index
+    close()
+    return same
 
 
 def _token_texts(data: str) -> Iterator[tuple[str, str, str]]:
@@ -294,6 +315,14 @@ def _token_texts(data: str) -> Iterator[tuple[str, str, str]]:
             yield text, "t", ""
 
 
+def _column_of(params: str) -> int:
+    """The column (1-based) a cursor position moves to; -1 when not plain."""
+    parts = params.split(";")
+    if len(parts) < 2 or parts[1] == "":
+        return 1
+    return int(parts[1]) if parts[1].isdigit() else -1
+
+
 def _row_of(params: str) -> int:
     """The row (1-based) a cursor position moves to; -1 when not plain."""
     row = params.split(";", 1)[0]
@@ -314,6 +343,17 @@ def erases_in_background() -> bool:
         return False
 
 
+def _size_of(driver: object) -> tuple[int, int]:
+    """The size of the terminal ``driver`` writes to ((0, 0): none to ask)."""
+    for stream in (getattr(driver, "_file", None), sys.__stdout__):
+        try:
+            columns, lines = os.get_terminal_size(stream.fileno())  # type: ignore[union-attr]
+        except (AttributeError, OSError, ValueError):
+            continue
+        return columns, lines
+    return 0, 0
+
+
 def compact_output(driver_class: type[Any]) -> type[Any]:
     """A subclass of ``driver_class`` that writes through a :class:`Compactor`."""
 
@@ -324,6 +364,7 @@ def compact_output(driver_class: type[Any]) -> type[Any]:
             compactor = self._compactor
             if compactor is None:
                 compactor = self._compactor = Compactor(erase=erases_in_background())
+            compactor.resized(_size_of(self))
             super().write(compactor.compact(data))
 
         def start_application_mode(self) -> None:
