@@ -17,7 +17,6 @@ Screens are imported only when first shown.
 from __future__ import annotations
 
 import dataclasses
-import sys
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +26,7 @@ from rich.console import RenderableType
 from textual import events
 from textual.app import App, SystemCommand
 from textual.driver import Driver
+from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
@@ -37,10 +37,9 @@ from ..config import Config, base_url_of, make_client
 from ..cookies import Credential
 from ..core.drafts import Drafts
 from ..sanitize import clean, clean_line
-from .output import compact_output
 from .prefetch import ListPrefetch
 from .prefs import Prefs
-from .terminal import lenient_input
+from .terminal import terminal_driver
 from .times import BEIJING, Times
 
 if TYPE_CHECKING:
@@ -129,14 +128,19 @@ class ErnieApp(App[None]):
         )
 
     def get_driver_class(self) -> type[Driver]:
-        """Textual's driver for this terminal, reading bytes that are not
-        UTF-8 and writing fewer bytes for the same screen (not on Windows,
-        where Textual cuts a write into pieces at any character)."""
-        driver_class = super().get_driver_class()
-        lenient_input(driver_class)
-        if sys.platform == "win32":
-            return driver_class
-        return compact_output(driver_class)
+        return terminal_driver(super().get_driver_class(), on_end=self._terminal_gone)
+
+    class TerminalGone(Message):
+        """The terminal closed: no input will come again."""
+
+    def _terminal_gone(self) -> None:
+        # From the driver's input thread, which the app joins as it ends: a
+        # message (posting is thread-safe), not a call waited for.
+        self.post_message(self.TerminalGone())
+
+    def on_ernie_app_terminal_gone(self, event: TerminalGone) -> None:
+        """Quit as ctrl+q does (the drafts saved): no input will come."""
+        self.exit(return_code=1)
 
     def panic(self, *renderables: RenderableType) -> None:
         """A crash: the app exits non-zero (Textual's own panic leaves 0)."""
