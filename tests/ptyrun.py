@@ -20,6 +20,7 @@ import termios
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pyte
 
@@ -89,6 +90,19 @@ class PtyApp:
         """The ernie-tui app itself, on ``base_url``."""
         argv = [sys.executable, "-m", "ernie_tui", "--base-url", base_url]
         return cls(argv, env, cwd, columns=columns, lines=lines)
+
+    @classmethod
+    def on_one_conversation(cls, server: Any, account: Any, tmp_path: Path, name: str) -> PtyApp:
+        """The app, 100x30, on ``account`` (the test's web account) whose
+        list holds the conversation ``name``; returned once it shows and the
+        screen has settled."""
+        bduss = account.bduss.reveal()
+        server.store.bulk_sessions(server.store.account(bduss), [name])
+        env = app_env(tmp_path, ERNIE_BAIDUID=f"{name}BAIDUID:FG=1", ERNIE_BDUSS_BFESS=bduss)
+        app = cls.ernie(server.base_url, env, tmp_path, columns=100, lines=30)
+        app.wait_for(name)
+        app.settle()
+        return app
 
     # -- reading ---------------------------------------------------------------
 

@@ -169,14 +169,8 @@ def test_a_byte_that_is_not_utf8_from_the_terminal_does_not_kill_the_app(
 ) -> None:
     """A 0xFF typed or pasted into the terminal used to kill the app with a
     ``UnicodeDecodeError`` traceback, and exit 0. It becomes U+FFFD."""
-    server.store.bulk_sessions(server.store.account(account.bduss.reveal()), ["BYTES"])
-    env = app_env(
-        tmp_path, ERNIE_BAIDUID="BYTESBAIDUID:FG=1", ERNIE_BDUSS_BFESS=account.bduss.reveal()
-    )
-    app = PtyApp.ernie(server.base_url, env, tmp_path, columns=100, lines=30)
+    app = PtyApp.on_one_conversation(server, account, tmp_path, "BYTES")
     try:
-        app.wait_for("BYTES")
-        app.settle()
         os.write(app.master, b"before\xff\xfeafter")
         app.wait_for("after")
         shown = app.display

@@ -15,7 +15,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from ptyrun import PtyApp, app_env
+from ptyrun import PtyApp
 
 from ernie_tui.server import ServerThread
 
@@ -23,14 +23,8 @@ from ernie_tui.server import ServerThread
 def test_the_app_quits_when_its_terminal_closes_and_keeps_the_draft(
     server: ServerThread, tmp_path: Path, account: Any
 ) -> None:
-    server.store.bulk_sessions(server.store.account(account.bduss.reveal()), ["HANGUP"])
-    env = app_env(
-        tmp_path, ERNIE_BAIDUID="HANGUPBAIDUID:FG=1", ERNIE_BDUSS_BFESS=account.bduss.reveal()
-    )
-    app = PtyApp.ernie(server.base_url, env, tmp_path, columns=100, lines=30)
+    app = PtyApp.on_one_conversation(server, account, tmp_path, "HANGUP")
     try:
-        app.wait_for("HANGUP")
-        app.settle()
         app.type("a question half typed")
         app.wait_for("half typed")
         os.close(app.master)  # the terminal goes away (an SSH link dropped)

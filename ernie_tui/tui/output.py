@@ -66,10 +66,10 @@ class Compactor:
         """The terminal's attributes as the last write left them (``None``:
         not known, as before the first write)."""
         self.rows: dict[int, list[Piece]] = {}
-        """The pieces of each row as last written (Textual's text, where and
-        from which attributes). A piece written again the same way is left
-        out."""
+        """The pieces of each row as last written (where, and what their
+        cells show). A piece written again the same way is left out."""
         self.size: tuple[int, int] = (0, 0)
+        """The terminal's size at the last write."""
 
     def forget(self) -> None:
         """The terminal may have been written to by someone else (the app
@@ -94,8 +94,6 @@ class Compactor:
         shown = self.state  # the attributes the terminal has
         wanted = shown  # the attributes Textual asked for
         motion: list[str] = []  # cursor moves not written yet
-        feeds: list[int] = []  # the rows line feeds among them were made on
-        row = -1  # the cursor's row (-1: unknown)
 
         def settle() -> None:
             """Give the terminal the attributes asked for."""
@@ -107,11 +105,10 @@ class Compactor:
         def move() -> None:
             """Write the cursor moves held back."""
             if motion:
-                if feeds:  # a line feed that scrolls fills in the background
+                if "\n" in motion:  # a line feed that scrolls fills in the background
                     settle()
                 emit("".join(motion))
                 motion.clear()
-                feeds.clear()
 
         tokens = list(_token_texts(data))
         same = _unchanged(tokens, self.state, self.rows)
@@ -132,16 +129,12 @@ class Compactor:
                     shown = None
                 wanted = after
             elif kind == "H":
-                target = _row_of(params)
-                if target < 0 or any(feed < 0 or feed >= target for feed in feeds):
-                    move()  # a line feed among them may have scrolled
+                # Moves before this one do nothing, but for a line feed that
+                # may scroll (:func:`_unchanged` left out those that cannot).
+                if "\n" in motion:
+                    move()
                 motion[:] = [text]
-                feeds.clear()
-                row = target
             elif kind in ("\n", "\r"):
-                if kind == "\n":
-                    feeds.append(row)
-                    row = row + 1 if row >= 0 else -1
                 motion.append(text)
             elif kind == " " and wanted is not None and not wanted[0] & SHOWN_ON_BLANKS:
                 move()
