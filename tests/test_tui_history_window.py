@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import Account
 from support import SIZE, make_app, ready, seed, toasts, until
 from textual.app import App, ComposeResult
@@ -103,6 +104,46 @@ async def test_scrolling_down_from_the_oldest_brings_later_messages_in_order(
             if chat.window[0] == 0 and chat.scroll_y == 0:
                 break
         assert questions(chat)[0] == 0
+
+
+def top_question(chat: ChatView) -> Question:
+    """The question at the top of the view (or the first below it)."""
+    top = chat.content_region.y
+    return next(q for q in chat.query(Question) if q.region.height and q.region.bottom > top)
+
+
+async def test_a_pgup_pressed_while_older_messages_mount_still_moves_the_view(
+    server: ServerThread, account: Account, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PgUp near the window's top mounts older messages above the view and
+    keeps the view in place; a PgUp handled while they are being mounted
+    moves the view by its page all the same, neither lost nor doubled."""
+    seed(server, account, [("Long", long_history())])
+    app = make_app(server, account, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        _, chat = await open_long(pilot)
+        mounting = chat.mount_all
+        seen: list[tuple[Question, int, int]] = []
+
+        def mount_all_with_a_pgup(widgets: Any, **where: Any) -> Any:
+            if not seen:  # the user's next PgUp, handled as the mount begins
+                ref = top_question(chat)
+                y, screen_y = chat.scroll_y, ref.region.y
+                chat.scroll_pages(-1)
+                seen.append((ref, screen_y, round(y - chat.scroll_y)))
+            return mounting(widgets, **where)
+
+        monkeypatch.setattr(chat, "mount_all", mount_all_with_a_pgup)
+        first = questions(chat)[0]
+        for _ in range(60):
+            await pilot.press("pageup")
+            if seen:
+                break
+        await until(pilot, lambda: questions(chat)[0] < first)
+        await pilot.pause()
+        ref, screen_y, moved = seen[0]
+        assert moved > 0
+        assert ref.region.y == screen_y + moved  # where that PgUp put it
 
 
 async def test_a_question_asked_while_reading_the_oldest_goes_after_the_newest(

@@ -276,7 +276,7 @@ class ChatView(LayoutOnce, MessageWindow):
         at once, not animated (an animated page repainted the pane ~34 times
         over half a second, ~370 KB to the terminal per press)."""
         height = max(1, self.scrollable_content_region.height - 1)
-        self.scroll_relative(y=pages * height, animate=False)
+        self.scroll_relative(y=pages * height, animate=False, immediate=True)
 
     def action_page_up(self) -> None:
         if not self.allow_vertical_scroll:

@@ -5,8 +5,11 @@ sets the virtual size as a reactive that asks for another layout. For a pane
 whose content has just been placed by that very pass, the second layout is
 identical, and so is the repaint of the whole pane that follows it a frame
 later: each growth step of a streaming answer, and each batch of messages
-mounted, would be painted twice (twice the bytes over SSH). A scrollbar that
-appears or goes still lays the pane out again (its own reactive)."""
+mounted, would be painted twice (twice the bytes over SSH). The messages
+themselves take it too: each message a batch mounts asked for that second
+layout, and the repaint it asked for forgot the height just measured, so
+every message's Markdown was rendered twice more. A scrollbar that appears
+or goes still lays the pane out again (its own reactive)."""
 
 from __future__ import annotations
 

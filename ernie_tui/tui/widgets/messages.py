@@ -35,6 +35,7 @@ from ...api import Chat, Citation
 from ...sanitize import clean, clean_line
 from ..plain import Safe
 from .footnotes import cite_tokens, references
+from .layout_once import LayoutOnce
 
 __all__ = [
     "CODE_THEME",
@@ -194,7 +195,7 @@ class ThinkingClicked(Message):
         return self.answer
 
 
-class Question(Static):
+class Question(LayoutOnce, Static):
     """A question the user asked."""
 
     DEFAULT_CSS = """
@@ -215,7 +216,7 @@ class Question(Static):
         self.chat_id = chat_id
 
 
-class Reply(Static, can_focus=False):
+class Reply(LayoutOnce, Static, can_focus=False):
     """An answer from the history: its text and, when it has them, its
     reasoning (folded to one line), references, tokens and ending."""
 

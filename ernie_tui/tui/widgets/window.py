@@ -42,9 +42,10 @@ MAX_WINDOW = 3 * WINDOW
 """At most this many history messages stay mounted while the user scrolls
 through a long history: the far end of the window is unmounted again."""
 PAGING_BATCH = WINDOW
-"""How many messages scrolling mounts at a time. Each batch costs two full
-layouts of the pane whatever its size (~80 ms of the ~130 ms a batch of 40
-takes), so smaller batches only add up to more."""
+"""How many messages scrolling mounts at a time. Each batch costs a layout of
+the pane, a repaint and the hints mounted again whatever its size, so smaller
+batches only add up to more (10 at a time: three times the presses over
+100 ms, 50% more bytes)."""
 PREFETCH_PAGES = 2
 """More messages are mounted while the view is this many pages from the
 window's edge, so PgUp / PgDn never wait at the edge for them."""
@@ -68,9 +69,11 @@ class MessageWindow(VerticalScroll):
         self._window_lock = asyncio.Lock()
         self._loading_older = False
         self._loading_newer = False
-        self._kept: tuple[Widget, int, float] | None = None
-        """A widget to keep where it is on screen at the next layout: it,
-        its top before the change (content lines) and the scroll offset then."""
+        self._kept: tuple[Widget, int] | None = None
+        """A widget to keep where it is on screen at the next layout: it and
+        its top before the change (content lines)."""
+        self._shifted = 0
+        """How far that layout moved the view to keep it in place."""
         self.selected: Reply | StreamingAnswer | None = None
         """The selected answer; forgotten when its widget is unmounted."""
 
@@ -251,19 +254,23 @@ class MessageWindow(VerticalScroll):
         children = list(self.children)
         return self._span(children[: children.index(widget) + 1])
 
-    def _keep_place(self, ref: Widget, ref_y: int, old_y: float, done: Callable[[], None]) -> None:
+    def _keep_place(self, ref: Widget, ref_y: int, done: Callable[[], None]) -> None:
         """Keep ``ref`` where it was on screen (content was added or removed
-        above it; its top was ``ref_y`` at scroll offset ``old_y``): the view
-        moves in the layout of the next frame, so no frame shows it moved;
-        after that frame, check (and correct), then call ``done``."""
-        self._kept = (ref, ref_y, old_y)
+        above it; its top was ``ref_y``): the view moves by as much as ``ref``
+        did in the layout of the next frame, so no frame shows it moved;
+        after that frame, check (and correct), then call ``done``. The move is
+        relative to wherever the view is by then: a PgUp pressed while the
+        messages were being mounted still moves it a page."""
+        self._kept = (ref, ref_y)
+        self._shifted = 0
 
         def check() -> None:
             try:
                 self._kept = None
                 if ref.parent is self:
-                    y = old_y + self._top_of(ref) - ref_y
-                    if round(y) != round(self.scroll_y):
+                    rest = self._top_of(ref) - ref_y - self._shifted
+                    if rest:
+                        y = self.scroll_y + rest
                         self.scroll_to(y=y, animate=False, immediate=True)
             finally:
                 done()
@@ -273,12 +280,14 @@ class MessageWindow(VerticalScroll):
     def pre_layout(self, layout: Layout) -> None:
         kept, self._kept = self._kept, None
         if kept is not None:
-            ref, ref_y, old_y = kept
+            ref, ref_y = kept
             if ref.parent is self:
                 # Before the children are placed: they are placed at this
                 # offset in the same frame (unvalidated: the virtual size is
                 # not the new one yet).
+                old_y = self.scroll_y
                 y = round(max(0.0, old_y + self._top_of(ref) - ref_y))
+                self._shifted = y - round(old_y)
                 self.set_scroll(None, y)
                 self.set_reactive(Widget.scroll_target_y, y)
                 if self.show_vertical_scrollbar:
@@ -315,7 +324,6 @@ class MessageWindow(VerticalScroll):
                 # showing the bottom by itself.
                 keep = self.scroll_y < self.max_scroll_y
                 ref_y = self._top_of(first) if first is not None else 0
-                old_y = self.scroll_y
                 with self.app.batch_update():
                     self._start = begin
                     if first is not None:
@@ -328,7 +336,7 @@ class MessageWindow(VerticalScroll):
                     if keep:
                         await self._trim_bottom()
                     if keep and first is not None:
-                        self._keep_place(first, ref_y, old_y, self._older_done)
+                        self._keep_place(first, ref_y, self._older_done)
                         scheduled = True
                 self._older_mounted(len(widgets))
         finally:
@@ -374,11 +382,10 @@ class MessageWindow(VerticalScroll):
                         ref = window[excess]
                         older = self._hints("chat--older")
                         ref_y = self._top_of(ref)
-                        old_y = self.scroll_y
                         await self._unmount([*window[:excess], *older])
                         self._start += excess
                         await self.mount(self._older_hint(), before=ref)
-                        self._keep_place(ref, ref_y, old_y, self._newer_done)
+                        self._keep_place(ref, ref_y, self._newer_done)
                         scheduled = True
         finally:
             if not scheduled:
