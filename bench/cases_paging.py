@@ -64,7 +64,7 @@ def _press(term: Terminal, key: str, quiet: float = 0.12) -> tuple[int, float, f
     seconds from the key to the last output)."""
     cpu0 = cpu_seconds(term.pid)
     pressed = term.key(key)
-    end = term.settled(pressed, quiet=quiet, timeout=10)
+    end = term.settled(pressed, quiet=quiet, timeout=10, answer=True)
     cpu1 = cpu_seconds(term.pid)
     return term.bytes_between(pressed, end), cpu1 - cpu0, end - pressed
 

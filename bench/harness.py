@@ -361,11 +361,22 @@ class Terminal:
                 f"the app exited with {self.proc.returncode}\n--- screen ---\n{self.text()}"
             )
 
-    def settled(self, since: float, quiet: float = 0.12, timeout: float = 5.0) -> float:
+    def settled(
+        self, since: float, quiet: float = 0.12, timeout: float = 5.0, *, answer: bool = False
+    ) -> float:
         """Wait until the app has written nothing for ``quiet`` seconds; the
         time of the last chunk written after ``since`` (``since`` itself if
-        it wrote nothing)."""
+        it wrote nothing).
+
+        ``answer``: ``since`` is a key that changes the screen, so first wait
+        (up to ``timeout``) for the app to write anything after it. Without
+        it, an app busy for longer than ``quiet`` right after the key (a
+        garbage collection, say) looks settled at once, and its late paint
+        is put down to the next key."""
         deadline = time.perf_counter() + timeout
+        if answer:
+            while self.first_chunk_after(since) is None and time.perf_counter() < deadline:
+                time.sleep(0.002)
         while True:
             now = time.perf_counter()
             with self._lock:
