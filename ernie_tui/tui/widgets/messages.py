@@ -35,6 +35,7 @@ from ...api import Chat, Citation
 from ...sanitize import clean, clean_line
 from ..plain import Safe
 from .footnotes import cite_tokens, references
+from .kept_lines import KeptLines
 from .layout_once import LayoutOnce
 
 __all__ = [
@@ -195,7 +196,7 @@ class ThinkingClicked(Message):
         return self.answer
 
 
-class Question(LayoutOnce, Static):
+class Question(KeptLines, LayoutOnce, Static):
     """A question the user asked."""
 
     DEFAULT_CSS = """
@@ -216,7 +217,7 @@ class Question(LayoutOnce, Static):
         self.chat_id = chat_id
 
 
-class Reply(LayoutOnce, Static, can_focus=False):
+class Reply(KeptLines, LayoutOnce, Static, can_focus=False):
     """An answer from the history: its text and, when it has them, its
     reasoning (folded to one line), references, tokens and ending."""
 
@@ -323,6 +324,7 @@ class Reply(LayoutOnce, Static, can_focus=False):
         """Show the reasoning, or fold it back to its summary line."""
         if self.has_thinking:
             self.thinking_expanded = not self.thinking_expanded
+            self.forget_lines()
             self.refresh(layout=True)
 
     def render(self) -> RenderResult:

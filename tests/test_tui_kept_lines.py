@@ -1,0 +1,88 @@
+"""The history's messages keep their rendered lines (``KeptLines``): what they
+show still follows every change a user can make: the reasoning unfolded, the
+answer selected, the theme, the width of the pane."""
+
+from __future__ import annotations
+
+from rich.color import Color
+from textual.app import App, ComposeResult
+from textual.geometry import Region
+
+from ernie_tui.tui.widgets.messages import Question, Reply
+
+ANSWER = "Tea is brewed **slowly**; " + "the leaves unfold in the cup " * 6
+REASONING = "First think about water temperature."
+
+
+class _Pane(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Question("How is tea brewed?")
+        yield Reply(ANSWER, reasoning=REASONING)
+
+
+def _lines(widget: Reply | Question) -> list[str]:
+    region = Region(0, 0, widget.outer_size.width, widget.outer_size.height)
+    return [strip.text for strip in widget.render_lines(region)]
+
+
+def _colours(widget: Reply, words: str) -> set[tuple[Color | None, Color | None]]:
+    """The colours (foreground, background) of the words on the line showing
+    ``words`` (not of the border beside them)."""
+    region = Region(0, 0, widget.outer_size.width, widget.outer_size.height)
+    row = next(s for s in widget.render_lines(region) if words in s.text)
+    return {
+        (seg.style.color, seg.style.bgcolor)
+        for seg in row
+        if seg.style is not None and any(char.isalpha() for char in seg.text)
+    }
+
+
+async def test_unfolding_the_reasoning_shows_it_and_folding_hides_it() -> None:
+    async with _Pane().run_test(size=(70, 30)) as pilot:
+        reply = pilot.app.query_one(Reply)
+        folded = _lines(reply)
+        assert not any("water temperature" in line for line in folded)
+        reply.toggle_thinking()
+        await pilot.pause()
+        assert any("water temperature" in line for line in _lines(reply))
+        assert reply.size.height > len([line for line in folded if line.strip()]) - 1
+        reply.toggle_thinking()
+        await pilot.pause()
+        assert not any("water temperature" in line for line in _lines(reply))
+
+
+async def test_a_narrower_pane_wraps_the_answer_again() -> None:
+    async with _Pane().run_test(size=(100, 30)) as pilot:
+        reply = pilot.app.query_one(Reply)
+        wide = reply.size.height
+        await pilot.resize_terminal(40, 30)
+        await pilot.pause()
+        narrow = _lines(reply)
+        assert reply.size.height > wide
+        assert all(len(line) <= 40 for line in narrow)
+        words = " ".join(" ".join(narrow).split())
+        assert words.count("unfold") == 6
+
+
+async def test_selecting_an_answer_and_changing_the_theme_repaint_its_text() -> None:
+    async with _Pane().run_test(size=(70, 30)) as pilot:
+        reply = pilot.app.query_one(Reply)
+        plain = _colours(reply, "Tea is brewed")
+        reply.add_class("-selected")
+        await pilot.pause()
+        assert _colours(reply, "Tea is brewed") != plain
+        summary = _colours(reply, "Thought for")
+        pilot.app.theme = "nord" if pilot.app.theme != "nord" else "gruvbox"
+        await pilot.pause()
+        assert _colours(reply, "Thought for") != summary
+
+
+async def test_a_question_keeps_its_words_across_widths() -> None:
+    async with _Pane().run_test(size=(70, 30)) as pilot:
+        question = pilot.app.query_one(Question)
+        assert any("How is tea brewed?" in line for line in _lines(question))
+        await pilot.resize_terminal(14, 30)
+        await pilot.pause()
+        words = " ".join(_lines(question)).split()
+        assert question.size.height > 2
+        assert all(word in words for word in ("How", "is", "tea", "brewed?"))
