@@ -37,6 +37,7 @@ from ..config import Config, base_url_of, make_client
 from ..cookies import Credential
 from ..core.drafts import Drafts
 from ..sanitize import clean, clean_line
+from . import collector, textual_fixes
 from .prefetch import ListPrefetch
 from .prefs import Prefs
 from .terminal import terminal_driver
@@ -73,6 +74,7 @@ class ErnieApp(App[None]):
         data_dir: Path | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
+        textual_fixes.apply()
         super().__init__()
         self.credential = credential
         self.demo_starter = demo_starter
@@ -240,6 +242,7 @@ class ErnieApp(App[None]):
         return prefetch
 
     def on_mount(self) -> None:
+        self.set_timer(collector.FREEZE_AFTER, collector.freeze_start_up)
         theme = self.prefs.theme_for(self.config.theme)
         if theme not in self.available_themes:
             theme = self.config.theme
@@ -342,6 +345,7 @@ class ErnieApp(App[None]):
         self.switch_screen(screen)
 
     async def on_unmount(self) -> None:
+        collector.thaw()
         self.drafts.save()
         if self.backend is not None:
             await self.backend.aclose()

@@ -280,8 +280,6 @@ class Reply(KeptLines, LayoutOnce, Static, can_focus=False):
         self.state: Ending = ending_of(state)
         self.thinking_expanded = False
         """Whether the reasoning is shown (folded to its summary line at first)."""
-        self._markdown = markdown(self.text)
-        self._reasoning_markdown: Markdown | None = None
 
     @classmethod
     def from_chat(cls, chat: Chat) -> Reply:
@@ -334,10 +332,11 @@ class Reply(KeptLines, LayoutOnce, Static, can_focus=False):
             summary = thinking_summary(len(self.reasoning), expanded=self.thinking_expanded)
             parts.append(Text(summary, style=style))
             if self.thinking_expanded:
-                if self._reasoning_markdown is None:
-                    self._reasoning_markdown = markdown(self.reasoning)
-                parts.extend([Styled(self._reasoning_markdown, style), Text("")])
-        parts.append(self._markdown)
+                parts.extend([Styled(markdown(self.reasoning), style), Text("")])
+        # Parsed here, not kept: the lines are kept (KeptLines), and the
+        # parsed tokens of every mounted answer were ~70 objects each that
+        # every full garbage collection walked.
+        parts.append(markdown(self.text))
         if self.citations:
             parts.extend([Text(""), references(self.citations)])
         if self.urls:
