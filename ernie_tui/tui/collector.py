@@ -4,12 +4,15 @@ collections.
 A full collection walks every object the program holds; paging through a
 long history runs one every ~3 s, and each one paused the app for as long as
 the walk took. About 80,000 of those objects are the app's own, made at
-start-up (modules, classes, the screens and their styles) and never garbage:
-a second after start-up they are collected once and then frozen
-(``gc.freeze``), so later collections walk only what came after them. A
-start-up object that becomes garbage later (the first screen's widgets when
-another replaces them) stays in memory until the app ends: once, and small.
-The app thaws them when it ends, for a program that runs it again.
+start-up (modules, classes, the screens and their styles) and never garbage.
+A second after the app mounts they are frozen (``gc.freeze``, which walks
+nothing and takes no time), so later collections walk only what came after
+them. They are not collected first: that collection would be a pause of its
+own, at a moment the user may be typing or a long list arriving. Garbage
+not yet collected by then, and what of them becomes garbage later (the
+messages of the conversation shown at start-up, once another is opened),
+stays in memory until the app ends: once, a window of messages at most. The
+app thaws them when it ends, for a program that runs it again.
 """
 
 from __future__ import annotations
@@ -23,8 +26,7 @@ FREEZE_AFTER = 1.0
 
 
 def freeze_start_up() -> None:
-    """Collect once, then keep everything alive now out of later collections."""
-    gc.collect()
+    """Keep everything the collector tracks now out of later collections."""
     gc.freeze()
 
 
