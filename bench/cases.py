@@ -605,6 +605,8 @@ FILTER_TEXT = "Topic 00042"
 def case_6(bench: Bench, runs: int) -> list[Figure]:
     case = "6 sidebar of 10,000"
     fill = Figure(case, "sidebar filled after the list arrived", "s", 0.3)
+    since_exec = Figure(case, "exec → sidebar filled", "s", None)
+    reply = Figure(case, "exec → list reply sent by the server", "s", None)
     keystroke = Figure(case, "filter keystroke → screen settled (median)", "s", 0.05)
     worst = Figure(case, "filter keystroke → screen settled (worst)", "s", None, combine="max")
     count = Figure(case, "conversations the sidebar says it holds", "", None)
@@ -620,8 +622,10 @@ def case_6(bench: Bench, runs: int) -> list[Figure]:
                 (t for t in (bench.clock.first(p, after=term.started) for p in LIST_PATHS) if t),
                 default=None,
             )
+            since_exec.values.append(shown - term.started)
             if arrived is not None:
                 fill.values.append(shown - arrived)
+                reply.values.append(arrived - term.started)
             term.settled(shown, quiet=0.5, timeout=30)
             held = re.search(r"Conversations\D{0,3}(\d[\d,]*)", term.text())
             if held:
@@ -644,7 +648,7 @@ def case_6(bench: Bench, runs: int) -> list[Figure]:
             )
             listed.values.append(1.0 if found else 0.0)
     bench.log(f"fill {fill.values}, keystrokes {keystroke.values} worst {worst.values}")
-    return [fill, keystroke, worst, count, listed]
+    return [fill, since_exec, reply, keystroke, worst, count, listed]
 
 
 # -- typing while streaming: case 7 ------------------------------------------------

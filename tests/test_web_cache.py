@@ -128,6 +128,33 @@ async def test_a_fetched_history_is_written_after_it_is_shown_and_at_close(
         assert other.kept_history(key, second.session_id) == fetched
 
 
+async def test_a_fetched_list_is_written_after_it_is_shown_and_at_close(
+    server: ServerThread, client: ErnieClient, account: Account, library: Library, tmp_path: Path
+) -> None:
+    # The first list of a large account takes ~0.4 s to write and index: it
+    # reaches the caller (the sidebar) first, and is written a moment later,
+    # or when the backend closes.
+    _seed_three(server, account)
+    backend = _backend(client, library, account)
+    key = web_account_of(client.host, account.bduss)
+    listed = await backend.list_conversations()
+    with Library(tmp_path / "library.db", zone=SERVICE_ZONE) as other:
+        assert other.kept_conversations(key) is None  # not before the caller ran
+        for _ in range(200):
+            if other.kept_conversations(key) is not None:
+                break
+            await asyncio.sleep(KEEP_DELAY / 5)
+        assert other.kept_conversations(key) == listed
+        renamed = listed.normal[0].session_id
+        await client.rename_conversation(renamed, "renamed elsewhere")
+        again = await backend.list_conversations()
+        await backend.aclose()
+        kept = other.kept_conversations(key)
+        assert kept == again
+        session = kept.find(renamed)
+        assert session is not None and session.name == "renamed elsewhere"
+
+
 async def test_rename_pin_and_delete_follow_the_service(
     server: ServerThread, client: ErnieClient, account: Account, library: Library
 ) -> None:

@@ -221,7 +221,9 @@ class WebBackend:
         if self._cache is not None:
             # A list as long as its page may have been cut: keep what it
             # holds, delete nothing.
-            self._cache.keep_list(conversations, complete=len(conversations.normal) < page_size)
+            self._cache.keep_list_soon(
+                conversations, complete=len(conversations.normal) < page_size
+            )
 
     async def new_conversation(self, name: str) -> str:
         return await self.client.new_conversation(name)

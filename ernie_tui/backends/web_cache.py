@@ -25,8 +25,9 @@ __all__ = ["KEEP_DELAY", "WebCache", "service_now"]
 log = logging.getLogger("ernie_tui.backends")
 
 KEEP_DELAY = 0.25
-"""Seconds a fetched history waits before it is written
-(:meth:`WebCache.keep_history_soon`): past the paint that shows it."""
+"""Seconds a fetched list or history waits before it is written
+(:meth:`WebCache.keep_list_soon`, :meth:`WebCache.keep_history_soon`): past
+the paint that shows it."""
 
 _SERVICE_ZONE = timezone(timedelta(hours=8))
 _T = TypeVar("_T")
@@ -48,14 +49,16 @@ class WebCache:
         """Why the last read or write of the cache failed ("" when it worked)."""
         self._pending: dict[str, ConversationDetail] = {}
         """Histories fetched and not written yet, by conversation."""
+        self._pending_list: tuple[Conversations, bool] | None = None
+        """A list fetched and not written yet (and whether it is complete)."""
         self._flush_at: asyncio.TimerHandle | None = None
 
     def __repr__(self) -> str:
         return f"WebCache({self.library!r})"
 
-    def _try(self, what: str, work: Callable[[], _T], fallback: _T) -> _T:
-        if self._pending:
-            self.flush()  # every read and write sees the histories fetched before it
+    def _try(self, what: str, work: Callable[[], _T], fallback: _T, *, flush: bool = True) -> _T:
+        if flush and (self._pending or self._pending_list is not None):
+            self.flush()  # every read and write sees what was fetched before it
         try:
             result = work()
         except (LibraryError, NotFoundError, ValueError) as exc:
@@ -76,6 +79,19 @@ class WebCache:
             None,
         )
 
+    def keep_list_soon(self, conversations: Conversations, *, complete: bool = True) -> None:
+        """:meth:`keep_list` :data:`KEEP_DELAY` seconds from now, as
+        :meth:`keep_history_soon` does: the first list of 10,000
+        conversations takes ~0.4 s to write and index, which came between
+        its arrival and the sidebar."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.keep_list(conversations, complete=complete)
+            return
+        self._pending_list = (conversations, complete)
+        self._flush_soon(loop)
+
     def keep_history(self, detail: ConversationDetail) -> None:
         self._try("keep a history", lambda: self.library.keep_history(self.account, detail), None)
 
@@ -91,15 +107,22 @@ class WebCache:
             self.keep_history(detail)
             return
         self._pending[detail.base.session_id] = detail
+        self._flush_soon(loop)
+
+    def _flush_soon(self, loop: asyncio.AbstractEventLoop) -> None:
         if self._flush_at is None:
             self._flush_at = loop.call_later(KEEP_DELAY, self.flush)
 
     def flush(self) -> None:
-        """Write the histories :meth:`keep_history_soon` holds."""
+        """Write the list and the histories held by :meth:`keep_list_soon`
+        and :meth:`keep_history_soon` (the list first)."""
         if self._flush_at is not None:
             self._flush_at.cancel()
             self._flush_at = None
+        listed, self._pending_list = self._pending_list, None
         pending, self._pending = self._pending, {}
+        if listed is not None:
+            self.keep_list(listed[0], complete=listed[1])
         for detail in pending.values():
             self.keep_history(detail)
 
@@ -143,8 +166,16 @@ class WebCache:
         return self._try("be read", lambda: self.library.kept_conversations(self.account), None)
 
     def detail(self, session: Session) -> ConversationDetail | None:
+        # Only its own history is waited for: not a list fetched a moment
+        # ago (the conversation opened at start-up is read right after the
+        # list arrives, before the sidebar is painted), whose effect on a
+        # kept history (marked stale) matters only to the service's copy,
+        # fetched after this one is shown anyway.
         return self._try(
-            "be read", lambda: self.library.kept_history(self.account, session.session_id), None
+            "be read",
+            lambda: self.library.kept_history(self.account, session.session_id),
+            None,
+            flush=session.session_id in self._pending,
         )
 
     def search(self, query: str, limit: int) -> tuple[SearchHit, ...]:
