@@ -114,17 +114,18 @@ class WebCache:
             self._flush_at = loop.call_later(KEEP_DELAY, self.flush)
 
     def flush(self) -> None:
-        """Write the list and the histories held by :meth:`keep_list_soon`
-        and :meth:`keep_history_soon` (the list first)."""
+        """Write the histories and the list held by :meth:`keep_history_soon`
+        and :meth:`keep_list_soon`, the histories first: a list written after
+        them marks those it lists as changed since as stale."""
         if self._flush_at is not None:
             self._flush_at.cancel()
             self._flush_at = None
         listed, self._pending_list = self._pending_list, None
         pending, self._pending = self._pending, {}
-        if listed is not None:
-            self.keep_list(listed[0], complete=listed[1])
         for detail in pending.values():
             self.keep_history(detail)
+        if listed is not None:
+            self.keep_list(listed[0], complete=listed[1])
 
     def keep_answer(
         self, final: Final, reasoning: str, question: str, name: str, model: str
