@@ -24,7 +24,7 @@ from textual.pilot import Pilot
 from ernie_tui.server import DEMO_BDUSS, Fault, ServerThread, Store
 from ernie_tui.tui.screens.help import HelpScreen
 from ernie_tui.tui.screens.main.code_picker import CodeBlockPicker
-from ernie_tui.tui.widgets.messages import code_blocks
+from ernie_tui.tui.widgets.code_blocks import code_blocks
 
 CODE = (
     "Two ways:\n\n```python\ndef greet(name):\n    return f'Hello, {name}!'\n```\n\n"

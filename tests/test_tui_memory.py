@@ -15,14 +15,15 @@ from typing import Any
 from conftest import Account
 from markdown_it.token import Token
 from support import SIZE, make_app, ready, seed, until
-from test_tui_history_window import long_history
+from test_tui_history_window import long_history, open_long
 from textual._styles_cache import StylesCache
 from textual.pilot import Pilot
 from textual.widget import Widget
 
 from ernie_tui.server import ServerThread
 from ernie_tui.tui.widgets.history import ChatView
-from ernie_tui.tui.widgets.window import WINDOW
+from ernie_tui.tui.widgets.messages import Question, Reply
+from ernie_tui.tui.widgets.window import MAX_WINDOW, WINDOW
 
 
 def alive(kind: type) -> list[Any]:
@@ -52,10 +53,7 @@ async def test_unmounted_messages_leave_nothing_they_drew_behind(
     seed(server, account, [("Long", long_history())])
     app = make_app(server, account, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await ready(pilot)
-        chat = screen.chat
-        await until(pilot, lambda: chat.mounted_messages == WINDOW)
-        chat.focus()
+        _, chat = await open_long(pilot)
         await pilot.pause()
         # Each jump unmounts the window and mounts another, painted.
         await jump_back_and_forth(pilot, chat, 4)
@@ -63,6 +61,42 @@ async def test_unmounted_messages_leave_nothing_they_drew_behind(
         # The mounted answers show their Markdown; none keeps it parsed.
         assert "0999" in str(chat.children[-1].render_line(1).text)
         assert alive(Token) == []
+
+
+def messages(chat: ChatView) -> list[Question | Reply]:
+    return [w for w in chat.children if isinstance(w, Question | Reply)]
+
+
+async def test_paging_shows_older_messages_in_the_widgets_it_no_longer_needs(
+    server: ServerThread, account: Account, tmp_path: Path
+) -> None:
+    seed(server, account, [("Long", long_history())])
+    app = make_app(server, account, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        _, chat = await open_long(pilot)
+        await pilot.press("shift+up")  # the newest answer, selected
+        assert chat.selected is not None
+        used = {id(w): w for w in messages(chat)}
+        start = chat.window[0]
+        while chat.window[0] > max(0, start - 4 * MAX_WINDOW):
+            await pilot.press("pageup")
+            await pilot.pause()
+            used.update((id(w), w) for w in messages(chat))
+        await pilot.pause()
+        # Past the window four times over, the widgets of a window and two
+        # batches showed all of it.
+        assert len(used) <= MAX_WINDOW + 2 * WINDOW, len(used)
+        # Each shows its own message: questions in order, each followed by
+        # its answer; the selected answer, gone from the window, is no
+        # longer shown selected.
+        shown = messages(chat)
+        numbers = [int(w.text.split()[1]) for w in shown if isinstance(w, Question)]
+        assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+        for question, answer in zip(shown[::2], shown[1::2], strict=True):
+            assert isinstance(question, Question) and isinstance(answer, Reply)
+            assert answer.text.startswith(f"answer **{question.text.split()[1]}**")
+        assert chat.selected is None
+        assert not any(w.has_class("-selected") for w in used.values())
 
 
 async def test_start_up_objects_are_frozen_while_the_app_runs(

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from markdown_it import MarkdownIt
 from rich.console import Group, JustifyMethod, RenderableType
@@ -42,12 +41,10 @@ __all__ = [
     "CODE_THEME",
     "WITHHELD",
     "AnswerClicked",
-    "CodeBlock",
     "Ending",
     "Question",
     "Reply",
     "ThinkingClicked",
-    "code_blocks",
     "ending_of",
     "links",
     "markdown",
@@ -147,33 +144,6 @@ def status_text(state: str, retry_hint: str = "") -> str:
     return ""
 
 
-@dataclass(frozen=True, slots=True)
-class CodeBlock:
-    """A code block of an answer: its language (as the fence names it) and code."""
-
-    language: str
-    code: str
-
-    @property
-    def lines(self) -> int:
-        return self.code.count("\n") + 1
-
-    def describe(self, number: int) -> str:
-        """``2 python (12 lines)``."""
-        lines = self.lines
-        return f"{number} {self.language or 'text'} ({lines:,} line{'' if lines == 1 else 's'})"
-
-
-def code_blocks(text: str) -> list[CodeBlock]:
-    """The code blocks of an answer's markdown, in order (nested ones too)."""
-    found = []
-    for token in _MARKDOWN_PARSER.parse(text):
-        if token.type in ("fence", "code_block"):
-            info = token.info.split()
-            found.append(CodeBlock(clean_line(info[0]) if info else "", token.content[:-1]))
-    return found
-
-
 class AnswerClicked(Message):
     """An answer (from the history, or streamed) was clicked: the history pane
     selects it."""
@@ -210,11 +180,22 @@ class Question(KeptLines, LayoutOnce, Static):
 
     def __init__(self, text: str, *, chat_id: str = "") -> None:
         self.text = clean(text)
+        super().__init__(self._body())
+        self.chat_id = chat_id
+
+    def _body(self) -> Safe:
         body = Text()
         body.append("You\n", style="bold")
         body.append(self.text)
-        super().__init__(Safe(body))
-        self.chat_id = chat_id
+        return Safe(body)
+
+    def show(self, chat: Chat) -> None:
+        """Show another question of the history in this widget (a window
+        that moves reuses the widgets it no longer shows)."""
+        self.text = clean(chat.text)
+        self.chat_id = chat.chat_id
+        self.forget_lines()
+        self.update(self._body())
 
 
 class Reply(KeptLines, LayoutOnce, Static, can_focus=False):
@@ -270,6 +251,33 @@ class Reply(KeptLines, LayoutOnce, Static, can_focus=False):
         state: str = "",
     ) -> None:
         super().__init__(markup=False)
+        self._take(
+            text,
+            chat_id=chat_id,
+            urls=urls,
+            reasoning=reasoning,
+            citations=citations,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            model=model,
+            withheld=withheld,
+            state=state,
+        )
+
+    def _take(
+        self,
+        text: str,
+        *,
+        chat_id: str,
+        urls: Sequence[str],
+        reasoning: str,
+        citations: Sequence[Citation],
+        prompt_tokens: int,
+        completion_tokens: int,
+        model: str,
+        withheld: bool,
+        state: str,
+    ) -> None:
         self.text = clean(text)
         self.chat_id = chat_id
         self.urls = tuple(urls)
@@ -281,21 +289,31 @@ class Reply(KeptLines, LayoutOnce, Static, can_focus=False):
         self.thinking_expanded = False
         """Whether the reasoning is shown (folded to its summary line at first)."""
 
+    @staticmethod
+    def _fields(chat: Chat) -> dict[str, Any]:
+        return {
+            "chat_id": chat.chat_id,
+            "urls": chat.urls,
+            "reasoning": chat.reasoning,
+            "citations": chat.citations,
+            "prompt_tokens": chat.prompt_tokens,
+            "completion_tokens": chat.completion_tokens,
+            "model": chat.model,
+            "withheld": bool(chat.flag),
+            "state": chat.state,
+        }
+
     @classmethod
     def from_chat(cls, chat: Chat) -> Reply:
         """An answer of the history as the service keeps it."""
-        return cls(
-            chat.text,
-            chat_id=chat.chat_id,
-            urls=chat.urls,
-            reasoning=chat.reasoning,
-            citations=chat.citations,
-            prompt_tokens=chat.prompt_tokens,
-            completion_tokens=chat.completion_tokens,
-            model=chat.model,
-            withheld=bool(chat.flag),
-            state=chat.state,
-        )
+        return cls(chat.text, **cls._fields(chat))
+
+    def show(self, chat: Chat) -> None:
+        """Show another answer of the history in this widget, its reasoning
+        folded (a window that moves reuses the widgets it no longer shows)."""
+        self._take(chat.text, **self._fields(chat))
+        self.forget_lines()
+        self.refresh(layout=True)
 
     def to_chat(self) -> Chat:
         """This answer as a history message (to mount it again later)."""

@@ -22,16 +22,17 @@ history pane) fills it and adds the live messages.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from textual.containers import VerticalScroll
-from textual.layout import Layout
 from textual.widget import Widget
 from textual.widgets import Static
 
 from ...api import Chat
 from .answer import StreamingAnswer
+from .kept_view import KeptView
 from .messages import Question, Reply
+from .reuse import place, reuse
 
 __all__ = ["MAX_WINDOW", "PREFETCH_PAGES", "WINDOW", "MessageWindow"]
 
@@ -51,7 +52,7 @@ PREFETCH_PAGES = 2
 window's edge, so PgUp / PgDn never wait at the edge for them."""
 
 
-class MessageWindow(VerticalScroll):
+class MessageWindow(KeptView, VerticalScroll):
     """A scrolling pane of messages of which only a window is mounted."""
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -69,11 +70,6 @@ class MessageWindow(VerticalScroll):
         self._window_lock = asyncio.Lock()
         self._loading_older = False
         self._loading_newer = False
-        self._kept: tuple[Widget, int] | None = None
-        """A widget to keep where it is on screen at the next layout: it and
-        its top before the change (content lines)."""
-        self._shifted = 0
-        """How far that layout moved the view to keep it in place."""
         self.selected: Reply | StreamingAnswer | None = None
         """The selected answer; forgotten when its widget is unmounted."""
 
@@ -129,11 +125,10 @@ class MessageWindow(VerticalScroll):
             await self._mount_older(WINDOW - (self._end - self._start))
 
     def _older_hint(self) -> Static:
-        return Static(
-            f"↑ {self._start:,} earlier messages — scroll up to see them, home for the oldest",
-            classes="chat--older",
-            markup=False,
-        )
+        return Static(self._older_text(), classes="chat--older", markup=False)
+
+    def _older_text(self) -> str:
+        return f"↑ {self._start:,} earlier messages — scroll up to see them, home for the oldest"
 
     def _newer_hint(self) -> Static:
         return Static(self._newer_text(), classes="chat--newer", markup=False)
@@ -214,85 +209,6 @@ class MessageWindow(VerticalScroll):
             self._loading_newer = True
             self.call_after_refresh(self._mount_newer, PAGING_BATCH)
 
-    # -- geometry without asking the compositor --------------------------------------
-
-    def _page_height(self) -> int:
-        return max(1, self.container_size.height)
-
-    def _height(self, widget: Widget) -> int:
-        """``widget``'s height in the pane: its laid-out size, else (mounted
-        but not laid out yet) what its content takes at the pane's width."""
-        height = widget.outer_size.height
-        if height:
-            return height
-        gutter = widget.styles.gutter
-        # The size the layout places the children in: inside the padding
-        # (as container_size) and beside the scrollbar.
-        container = self.container_size
-        container = container.with_width(container.width - self.scrollbar_size_vertical)
-        width = max(1, container.width - gutter.width - widget.styles.margin.width)
-        content = widget.get_content_height(container, self.app.size, width)
-        return content + gutter.height
-
-    def _span(self, widgets: Sequence[Widget], *, end: bool = False) -> int:
-        """Lines from the top of the content to the top of the last of
-        ``widgets`` when they are stacked from the top, margins collapsed as
-        the vertical layout does; ``end``: to the bottom of the content below
-        all of them."""
-        y = 0
-        below = 0
-        for index, widget in enumerate(widgets):
-            margin = widget.styles.margin
-            y += max(below, margin.top) if index else margin.top
-            if index == len(widgets) - 1 and not end:
-                return y
-            y += self._height(widget)
-            below = margin.bottom
-        return y + below
-
-    def _top_of(self, widget: Widget) -> int:
-        children = list(self.children)
-        return self._span(children[: children.index(widget) + 1])
-
-    def _keep_place(self, ref: Widget, ref_y: int, done: Callable[[], None]) -> None:
-        """Keep ``ref`` where it was on screen (content was added or removed
-        above it; its top was ``ref_y``): the view moves by as much as ``ref``
-        did in the layout of the next frame, so no frame shows it moved;
-        after that frame, check (and correct), then call ``done``. The move is
-        relative to wherever the view is by then: a PgUp pressed while the
-        messages were being mounted still moves it a page."""
-        self._kept = (ref, ref_y)
-        self._shifted = 0
-
-        def check() -> None:
-            try:
-                self._kept = None
-                if ref.parent is self:
-                    rest = self._top_of(ref) - ref_y - self._shifted
-                    if rest:
-                        y = self.scroll_y + rest
-                        self.scroll_to(y=y, animate=False, immediate=True)
-            finally:
-                done()
-
-        self.call_after_refresh(check)
-
-    def pre_layout(self, layout: Layout) -> None:
-        kept, self._kept = self._kept, None
-        if kept is not None:
-            ref, ref_y = kept
-            if ref.parent is self:
-                # Before the children are placed: they are placed at this
-                # offset in the same frame (unvalidated: the virtual size is
-                # not the new one yet).
-                old_y = self.scroll_y
-                y = round(max(0.0, old_y + self._top_of(ref) - ref_y))
-                self._shifted = y - round(old_y)
-                self.set_scroll(None, y)
-                self.set_reactive(Widget.scroll_target_y, y)
-                if self.show_vertical_scrollbar:
-                    self.vertical_scrollbar.position = y
-
     def _older_done(self) -> None:
         self._loading_older = False
 
@@ -313,7 +229,6 @@ class MessageWindow(VerticalScroll):
                     return
                 end = self._start
                 begin = max(0, end - count)
-                widgets = [self._widget_for(c) for c in self._chats[begin:end]]
                 hints = self._hints("chat--older")
                 first: Widget | None = None
                 for child in self.children:
@@ -324,17 +239,24 @@ class MessageWindow(VerticalScroll):
                 # showing the bottom by itself.
                 keep = self.scroll_y < self.max_scroll_y
                 ref_y = self._top_of(first) if first is not None else 0
+                window = self._window_widgets()
+                excess = len(window) + end - begin - MAX_WINDOW
+                spare = window[len(window) - excess :] if keep and excess > 0 else []
+                widgets, left = self._reuse(self._chats[begin:end], spare)
                 with self.app.batch_update():
                     self._start = begin
                     if first is not None:
-                        await self.mount_all(widgets, before=first)
+                        await place(self, widgets, first)
                     else:
                         await self.mount_all(widgets)
-                    await self.remove_children(hints)
-                    if self._start:
-                        await self.mount(self._older_hint(), before=widgets[0])
+                    # The widgets shown again left the window's end.
+                    self._end -= len(spare) - len(left)
+                    if not self._start:
+                        await self.remove_children(hints)
+                    elif hints and isinstance(hints[0], Static):
+                        hints[0].update(self._older_text())
                     if keep:
-                        await self._trim_bottom()
+                        await self._trim_bottom(changed=bool(spare))
                     if keep and first is not None:
                         self._keep_place(first, ref_y, self._older_done)
                         scheduled = True
@@ -343,13 +265,31 @@ class MessageWindow(VerticalScroll):
             if not scheduled:
                 self.call_after_refresh(self._older_done)
 
-    async def _trim_bottom(self) -> None:
+    def _reuse(
+        self, chats: Sequence[Chat], spare: list[Widget]
+    ) -> tuple[list[Widget], list[Widget]]:
+        """Widgets for ``chats``, the ``spare`` ones (the window's far end)
+        shown again where they can be (:mod:`.reuse`); and those left over."""
+        if self.selected in spare:
+            self.selected = None
+        widgets, left = reuse(chats, spare, self._widget_for)
+        self._reshown.update(w for w in widgets if w.parent is self)
+        return widgets, left
+
+    async def _trim_bottom(self, *, changed: bool = False) -> None:
+        """Unmount the window's end past :data:`MAX_WINDOW`; ``changed``: its
+        end moved already."""
         window = self._window_widgets()
         excess = len(window) - MAX_WINDOW
-        if excess <= 0:
+        if excess > 0:
+            await self._unmount(window[-excess:])
+            self._end -= excess
+        elif not changed:
             return
-        await self._unmount([*window[-excess:], *self._hints("chat--newer")])
-        self._end -= excess
+        hints = self._hints("chat--newer")
+        if hints and isinstance(hints[0], Static):
+            hints[0].update(self._newer_text())
+            return
         live = self._live_widgets()
         if live:
             await self.mount(self._newer_hint(), before=live[0])
@@ -368,23 +308,29 @@ class MessageWindow(VerticalScroll):
                     return
                 hint = hints[0]
                 stop = min(len(self._chats), self._end + count)
-                widgets = [self._widget_for(c) for c in self._chats[self._end : stop]]
+                window = self._window_widgets()
+                excess = len(window) + stop - self._end - MAX_WINDOW
+                ref = window[excess] if excess > 0 else None
+                ref_y = self._top_of(ref) if ref is not None else 0
+                spare = window[:excess] if excess > 0 else []
+                widgets, left = self._reuse(self._chats[self._end : stop], spare)
                 with self.app.batch_update():
-                    await self.mount_all(widgets, before=hint)
+                    await place(self, widgets, hint)
+                    # The widgets shown again left the window's top.
+                    self._start += len(spare) - len(left)
                     self._end = stop
                     if self.at_newest:
                         await hint.remove()
                     elif isinstance(hint, Static):
                         hint.update(self._newer_text())
-                    window = self._window_widgets()
-                    excess = len(window) - MAX_WINDOW
-                    if excess > 0:
-                        ref = window[excess]
+                    if ref is not None:
+                        await self._unmount(left)
+                        self._start += len(left)
                         older = self._hints("chat--older")
-                        ref_y = self._top_of(ref)
-                        await self._unmount([*window[:excess], *older])
-                        self._start += excess
-                        await self.mount(self._older_hint(), before=ref)
+                        if older and isinstance(older[0], Static):
+                            older[0].update(self._older_text())
+                        else:
+                            await self.mount(self._older_hint(), before=ref)
                         self._keep_place(ref, ref_y, self._newer_done)
                         scheduled = True
         finally:

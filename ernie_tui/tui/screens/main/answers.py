@@ -18,8 +18,9 @@ from ....backends import Chat, SearchHit
 from ....sanitize import clean
 from ...times import times_of
 from ...widgets.answer import StreamingAnswer
+from ...widgets.code_blocks import code_blocks
 from ...widgets.composer import Composer
-from ...widgets.messages import Reply, code_blocks
+from ...widgets.messages import Reply
 from ..search import SearchScreen
 from .asking import AskingScreen
 from .code_picker import CodeBlockPicker

@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...widgets.messages import CodeBlock
+from ...widgets.code_blocks import CodeBlock
 from ..dialogs import DialogScreen
 
 __all__ = ["CodeBlockPicker", "block_content"]
