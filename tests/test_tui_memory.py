@@ -18,6 +18,7 @@ from support import SIZE, make_app, ready, seed, until
 from test_tui_history_window import long_history, open_long
 from textual._styles_cache import StylesCache
 from textual.pilot import Pilot
+from textual.strip import Strip
 from textual.widget import Widget
 
 from ernie_tui.server import ServerThread
@@ -97,6 +98,37 @@ async def test_paging_shows_older_messages_in_the_widgets_it_no_longer_needs(
             assert answer.text.startswith(f"answer **{question.text.split()[1]}**")
         assert chat.selected is None
         assert not any(w.has_class("-selected") for w in used.values())
+
+
+async def test_the_lines_of_the_history_are_not_left_in_cycles(
+    server: ServerThread, account: Account, tmp_path: Path
+) -> None:
+    """A line of a message, once drawn and let go, is freed at once: not
+    left for a full garbage collection to find (and walk until then)."""
+    seed(server, account, [("Long", long_history())])
+    app = make_app(server, account, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_long(pilot)
+        gc.collect()
+        gc.disable()
+        try:
+            for _ in range(30):
+                await pilot.press("pageup")
+                await pilot.pause()
+            gc.set_debug(gc.DEBUG_SAVEALL)
+            gc.collect()
+            # Lines of the messages (the scroll bar's own are Textual's).
+            cycled = sum(
+                1
+                for o in gc.garbage
+                if isinstance(o, Strip)
+                and any(word in o.text for word in ("You", "ERNIE", "paragraph"))
+            )
+        finally:
+            gc.set_debug(0)
+            gc.garbage.clear()
+            gc.enable()
+        assert cycled < 10, cycled
 
 
 async def test_start_up_objects_are_frozen_while_the_app_runs(

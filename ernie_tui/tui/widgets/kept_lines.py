@@ -7,13 +7,23 @@ again. For an answer that is its whole Markdown, and a PgUp that mounts 40
 older messages and then shows some of them paid for every answer's Markdown
 twice. A message that keeps its lines renders once per width and style: the
 layout takes the height from the lines, the paint draws them.
+
+The lines kept keep nothing else, nor do the lines Textual makes from them
+(padding and border added) and keeps for the paint. A Textual ``Strip`` keeps
+seven caches of what was made from it (crops, styled copies, divisions), and
+a division into the whole line keeps the line itself: every such line was a
+cycle of eight objects or more that only Python's full garbage collections
+free, and that each of them walks while it lives. These lines share one cache
+that keeps nothing; what the paint makes from them is made again when painted
+again, which is rare for a message of the history.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from textual.geometry import Size
+from textual.cache import FIFOCache
+from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.visual import Visual
 
@@ -23,7 +33,48 @@ if TYPE_CHECKING:
 else:
     _Mixed = object  # a plain mixin: no class options of its own (can_focus…)
 
-__all__ = ["KeptLines"]
+__all__ = ["KeptLines", "uncached"]
+
+
+class _NoCache(FIFOCache[Any, Any]):
+    """A strip's cache that keeps nothing."""
+
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        super().__init__(0)
+
+    def set(self, key: Any, value: Any) -> None:
+        pass
+
+    __setitem__ = set
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return default
+
+
+_NO_CACHE = _NoCache()
+_STRIP_CACHES = (
+    "_divide_cache",
+    "_crop_cache",
+    "_style_cache",
+    "_filter_cache",
+    "_line_length_cache",
+    "_crop_extend_cache",
+    "_offsets_cache",
+)
+_CACHES_KNOWN = set(_STRIP_CACHES) <= set(Strip.__slots__)
+"""Whether this Textual's strips have those caches (else they are left as
+they are)."""
+
+
+def uncached(strips: list[Strip]) -> list[Strip]:
+    """``strips``, each made to keep nothing made from it."""
+    if _CACHES_KNOWN:
+        for strip in strips:
+            for name in _STRIP_CACHES:
+                setattr(strip, name, _NO_CACHE)
+    return strips
 
 
 class KeptLines(_Mixed):
@@ -45,6 +96,7 @@ class KeptLines(_Mixed):
         kept = self._kept
         if kept is None or kept[0] != width:
             strips = Visual.to_strips(self, self._render(), width, None, self.visual_style)
+            uncached(strips)
             kept = self._kept = (width, strips)
         return kept[1]
 
@@ -57,6 +109,12 @@ class KeptLines(_Mixed):
         if 0 <= y < len(lines):
             return lines[y]
         return Strip.blank(width, self.visual_style.rich_style)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The lines with padding and border, which Textual keeps per widget
+        # and the compositor divides at each paint (a division that is the
+        # whole line keeps the line itself in its cache).
+        return uncached(super().render_lines(crop))
 
     def notify_style_update(self) -> None:
         self._kept = None
