@@ -4,11 +4,21 @@ answer selected, the theme, the width of the pane."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from conftest import Account
 from rich.color import Color
+from rich.segment import Segment
+from support import SIZE, make_app, seed
+from test_tui_history_window import long_history, open_long
 from textual.app import App, ComposeResult
 from textual.geometry import Region
+from textual.strip import Strip
 
+from ernie_tui.api import Chat, Citation
+from ernie_tui.server import ServerThread
 from ernie_tui.tui.widgets.messages import Question, Reply
+from ernie_tui.tui.widgets.window import WINDOW
 
 ANSWER = "Tea is brewed **slowly**; " + "the leaves unfold in the cup " * 6
 REASONING = "First think about water temperature."
@@ -86,3 +96,65 @@ async def test_a_question_keeps_its_words_across_widths() -> None:
         words = " ".join(_lines(question)).split()
         assert question.size.height > 2
         assert all(word in words for word in ("How", "is", "tea", "brewed?"))
+
+
+def _cells(lines: list[Strip]) -> list[list[Segment]]:
+    return [list(strip) for strip in lines]
+
+
+async def test_a_message_rendered_ahead_is_the_message_shown() -> None:
+    """The lines a window renders ahead for a message on another widget of
+    its kind are the lines that widget renders once it shows the message."""
+    chats = [
+        Chat("q2", "user", "Is green tea **brewed** cooler?"),
+        Chat(
+            "a2",
+            "robot",
+            "Yes [1]: 80 °C.\n\n```python\nbrew(80)\n```\n\n"
+            "| tea | °C |\n|---|---|\n| green | 80 |",
+            urls=("https://example.com/tea.png",),
+            reasoning="Green leaves scorch.",
+            model="ernie-4.5",
+            prompt_tokens=12,
+            completion_tokens=30,
+            flag=1,
+            citations=(Citation(1, "Tea", "https://example.com/tea"),),
+            state="stopped",
+        ),
+        Chat("a3", "robot", "Plain."),
+    ]
+    async with _Pane().run_test(size=(60, 40)) as pilot:
+        question, answer = pilot.app.query_one(Question), pilot.app.query_one(Reply)
+        for chat in chats:
+            widget = question if chat.role == "user" else answer
+            width = widget.content_size.width
+            ahead = widget.lines_of(widget.renderable_for(chat), width)
+            widget.show(chat)
+            await pilot.pause()
+            shown = widget.lines_of(widget.render(), width)
+            assert _cells(ahead) == _cells(shown)
+            assert chat.text.split()[0].strip("*") in "".join(s.text for s in shown)
+
+
+async def test_paging_shows_older_messages_with_their_lines_rendered_ahead(
+    server: ServerThread, account: Account, tmp_path: Path
+) -> None:
+    seed(server, account, [("Long", long_history())])
+    app = make_app(server, account, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        _, chat = await open_long(pilot)
+        start = chat.window[0]
+        while chat.window[0] > start - 4 * WINDOW:
+            await pilot.press("pageup")
+            await pilot.pause()
+        await pilot.pause()
+        # The first two batches are new widgets (the window grows to its
+        # most); of the 80 messages shown again in old ones since, at least
+        # half came with lines rendered ahead (all 80, as a rule) ...
+        assert chat._ahead.taken >= WINDOW, chat._ahead.taken
+        # ... and each message shows what it renders itself.
+        for widget in chat.children:
+            if not isinstance(widget, Question | Reply):
+                continue
+            width = widget.content_size.width
+            assert _cells(widget._lines(width)) == _cells(widget.lines_of(widget.render(), width))

@@ -25,10 +25,11 @@ from textual.widgets import Static
 
 from ...api import Chat, Citation
 from ...sanitize import clean
+from .answer_parts import links, status_text, usage_text
 from .answer_text import AnswerText, split_finished_blocks
 from .footnotes import held_back, references
 from .layout_once import LayoutOnce
-from .messages import WITHHELD, AnswerClicked, ending_of, links, status_text, usage_text
+from .messages import WITHHELD, AnswerClicked, ending_of
 from .thinking import Thinking
 
 __all__ = ["StreamingAnswer", "split_finished_blocks"]

@@ -22,10 +22,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rich.console import RenderableType
 from textual.cache import FIFOCache
 from textual.geometry import Region, Size
 from textual.strip import Strip
-from textual.visual import Visual
+from textual.visual import Visual, visualize
 
 if TYPE_CHECKING:
     from textual.selection import Selection
@@ -95,10 +96,21 @@ class KeptLines(_Mixed):
     def _lines(self, width: int) -> list[Strip]:
         kept = self._kept
         if kept is None or kept[0] != width:
-            strips = Visual.to_strips(self, self._render(), width, None, self.visual_style)
-            uncached(strips)
-            kept = self._kept = (width, strips)
+            kept = self._kept = (width, self._to_lines(self._render(), width))
         return kept[1]
+
+    def _to_lines(self, visual: Visual, width: int) -> list[Strip]:
+        return uncached(Visual.to_strips(self, visual, width, None, self.visual_style))
+
+    def lines_of(self, renderable: RenderableType, width: int) -> list[Strip]:
+        """``renderable`` as this widget's lines at ``width``, were it its
+        content (rendered now, kept by :meth:`keep_lines` when shown)."""
+        return self._to_lines(visualize(self, renderable, markup=False), width)
+
+    def keep_lines(self, width: int, lines: list[Strip]) -> None:
+        """Take ``lines`` (from :meth:`lines_of`, at ``width``) as the lines of
+        the content just given to this widget."""
+        self._kept = (width, lines)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._lines(width)) if width else 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from textual.geometry import Size
 from textual.layout import Layout
 from textual.widget import Widget
 
@@ -46,14 +47,21 @@ class KeptView(_Mixed):
         height = widget.outer_size.height
         if height and widget not in self._reshown:
             return height
-        gutter = widget.styles.gutter
-        # The size the layout places the children in: inside the padding
-        # (as container_size) and beside the scrollbar.
+        content = widget.get_content_height(
+            self._placed_in(), self.app.size, self._content_width(widget)
+        )
+        return content + widget.styles.gutter.height
+
+    def _placed_in(self) -> Size:
+        """The size the layout places the children in: inside the padding
+        (as ``container_size``) and beside the scrollbar."""
         container = self.container_size
-        container = container.with_width(container.width - self.scrollbar_size_vertical)
-        width = max(1, container.width - gutter.width - widget.styles.margin.width)
-        content = widget.get_content_height(container, self.app.size, width)
-        return content + gutter.height
+        return container.with_width(container.width - self.scrollbar_size_vertical)
+
+    def _content_width(self, widget: Widget) -> int:
+        """The width of ``widget``'s content, laid out in this pane."""
+        gutter = widget.styles.gutter.width
+        return max(1, self._placed_in().width - gutter - widget.styles.margin.width)
 
     def _span(self, widgets: Sequence[Widget], *, end: bool = False) -> int:
         """Lines from the top of the content to the top of the last of

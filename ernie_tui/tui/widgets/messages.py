@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from markdown_it import MarkdownIt
 from rich.console import Group, JustifyMethod, RenderableType
 from rich.markdown import Markdown, TableDataElement
-from rich.style import Style
 from rich.styled import Styled
 from rich.text import Text
 from textual import events
@@ -31,8 +30,9 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from ...api import Chat, Citation
-from ...sanitize import clean, clean_line
+from ...sanitize import clean
 from ..plain import Safe
+from .answer_parts import links, status_text, thinking_summary, usage_text
 from .footnotes import cite_tokens, references
 from .kept_lines import KeptLines
 from .layout_once import LayoutOnce
@@ -46,11 +46,7 @@ __all__ = [
     "Reply",
     "ThinkingClicked",
     "ending_of",
-    "links",
     "markdown",
-    "status_text",
-    "thinking_summary",
-    "usage_text",
 ]
 
 CODE_THEME = "monokai"
@@ -103,47 +99,6 @@ def markdown(text: str) -> Markdown:
     return rendered
 
 
-def links(urls: Sequence[str]) -> Text:
-    """Image addresses, one per line, shown in full."""
-    text = Text()
-    for index, url in enumerate(urls):
-        shown = clean_line(url)
-        if index:
-            text.append("\n")
-        text.append("🖼 image: ", style="dim")
-        text.append(shown, style=Style(underline=True))
-    return text
-
-
-def thinking_summary(chars: int, *, expanded: bool, streaming: bool = False) -> str:
-    """The line that stands for an answer's reasoning."""
-    if streaming:
-        return "▾ Thinking…" if expanded else "▸ Thinking… (click or press t to expand)"
-    size = f"{chars:,} character{'' if chars == 1 else 's'}"
-    if expanded:
-        return f"▾ Thought for {size} (click or press t to collapse)"
-    return f"▸ Thought for {size} (click or press t to expand)"
-
-
-def usage_text(prompt_tokens: int, completion_tokens: int, model: str = "") -> str:
-    """``12 + 30 tokens · model``; empty when no tokens are known."""
-    if not prompt_tokens and not completion_tokens:
-        return ""
-    shown = f"{prompt_tokens:,} + {completion_tokens:,} tokens"
-    name = clean_line(model).strip()
-    return f"{shown} · {name}" if name else shown
-
-
-def status_text(state: str, retry_hint: str = "") -> str:
-    """How an answer that did not finish ended (empty for the others)."""
-    hint = f" Press {retry_hint} to retry." if retry_hint else ""
-    if state == "stopped":
-        return f"■ stopped — the answer was stopped here.{hint}"
-    if state == "incomplete":
-        return f"⚠ incomplete — the answer did not finish.{hint}"
-    return ""
-
-
 class AnswerClicked(Message):
     """An answer (from the history, or streamed) was clicked: the history pane
     selects it."""
@@ -166,6 +121,16 @@ class ThinkingClicked(Message):
         return self.answer
 
 
+class _Shown(NamedTuple):
+    """What an answer of the history shows, besides its tokens and ending."""
+
+    text: str
+    reasoning: str
+    citations: tuple[Citation, ...]
+    urls: tuple[str, ...] = ()
+    withheld: bool = False
+
+
 class Question(KeptLines, LayoutOnce, Static):
     """A question the user asked."""
 
@@ -180,14 +145,19 @@ class Question(KeptLines, LayoutOnce, Static):
 
     def __init__(self, text: str, *, chat_id: str = "") -> None:
         self.text = clean(text)
-        super().__init__(self._body())
+        super().__init__(self._body(self.text))
         self.chat_id = chat_id
 
-    def _body(self) -> Safe:
+    @staticmethod
+    def _body(text: str) -> Safe:
         body = Text()
         body.append("You\n", style="bold")
-        body.append(self.text)
+        body.append(text)
         return Safe(body)
+
+    def renderable_for(self, chat: Chat) -> RenderableType:
+        """What this widget shows for ``chat`` (see :meth:`show`)."""
+        return self._body(clean(chat.text))
 
     def show(self, chat: Chat) -> None:
         """Show another question of the history in this widget (a window
@@ -195,7 +165,7 @@ class Question(KeptLines, LayoutOnce, Static):
         self.text = clean(chat.text)
         self.chat_id = chat.chat_id
         self.forget_lines()
-        self.update(self._body())
+        self.update(self._body(self.text))
 
 
 class Reply(KeptLines, LayoutOnce, Static, can_focus=False):
@@ -344,29 +314,43 @@ class Reply(KeptLines, LayoutOnce, Static, can_focus=False):
             self.refresh(layout=True)
 
     def render(self) -> RenderResult:
+        shown = _Shown(self.text, self.reasoning, self.citations, self.urls, self.withheld)
+        return self._body(shown, self.usage, self.state, self.thinking_expanded)
+
+    def renderable_for(self, chat: Chat) -> RenderableType:
+        """What this widget shows for ``chat`` (see :meth:`show`)."""
+        shown = _Shown(clean(chat.text), clean(chat.reasoning), tuple(chat.citations))
+        shown = shown._replace(urls=tuple(chat.urls), withheld=bool(chat.flag))
+        usage = (chat.prompt_tokens, chat.completion_tokens, chat.model)
+        return self._body(shown, usage, ending_of(chat.state), False)
+
+    def _body(
+        self, shown: _Shown, usage_of: tuple[int, int, str], state: Ending, expanded: bool
+    ) -> Safe:
+        """An answer of ``shown``'s fields, styled as this widget."""
         parts: list[RenderableType] = [Text("ERNIE", style="bold")]
-        if self.has_thinking:
+        if shown.reasoning.strip():
             style = self.get_component_rich_style("reply--thinking")
-            summary = thinking_summary(len(self.reasoning), expanded=self.thinking_expanded)
+            summary = thinking_summary(len(shown.reasoning), expanded=expanded)
             parts.append(Text(summary, style=style))
-            if self.thinking_expanded:
-                parts.extend([Styled(markdown(self.reasoning), style), Text("")])
+            if expanded:
+                parts.extend([Styled(markdown(shown.reasoning), style), Text("")])
         # Parsed here, not kept: the lines are kept (KeptLines), and the
         # parsed tokens of every mounted answer were ~70 objects each that
         # every full garbage collection walked.
-        parts.append(markdown(self.text))
-        if self.citations:
-            parts.extend([Text(""), references(self.citations)])
-        if self.urls:
-            parts.append(links(self.urls))
-        if self.withheld:
+        parts.append(markdown(shown.text))
+        if shown.citations:
+            parts.extend([Text(""), references(shown.citations)])
+        if shown.urls:
+            parts.append(links(shown.urls))
+        if shown.withheld:
             parts.append(Text(WITHHELD, style=self.get_component_rich_style("reply--withheld")))
-        usage = usage_text(*self.usage)
+        usage = usage_text(*usage_of)
         if usage:
             parts.append(Text(usage, style=self.get_component_rich_style("reply--usage")))
-        ending = status_text(self.state)
+        ending = status_text(state)
         if ending:
-            style = self.get_component_rich_style(f"reply--{self.state}")
+            style = self.get_component_rich_style(f"reply--{state}")
             parts.append(Text(ending, style=style))
         return Safe(Group(*parts))
 

@@ -19,7 +19,7 @@ from textual.widget import Widget
 from ...api import Chat
 from .messages import Question, Reply
 
-__all__ = ["place", "reuse"]
+__all__ = ["FORGOTTEN", "place", "reuse"]
 
 FORGOTTEN = ("-selected", "-found")
 """What marks a message shown (the selected answer, a search hit): a widget
@@ -27,11 +27,15 @@ shown again with another message loses it."""
 
 
 def reuse(
-    chats: Sequence[Chat], spare: Sequence[Widget], make: Callable[[Chat], Widget]
+    chats: Sequence[Chat],
+    spare: Sequence[Widget],
+    make: Callable[[Chat], Widget],
+    shown: Callable[[Widget, Chat], object] = lambda widget, chat: None,
 ) -> tuple[list[Widget], list[Widget]]:
     """Widgets for ``chats``, in order: the ``spare`` ones (mounted, about to
-    be unmounted) showing the new messages where their kind matches, new ones
-    from ``make`` for the rest; and the spare ones left over."""
+    be unmounted) showing the new messages where their kind matches (each
+    passed to ``shown`` with its message), new ones from ``make`` for the
+    rest; and the spare ones left over."""
     free: dict[type[Widget], list[Widget]] = {Question: [], Reply: []}
     for widget in spare:
         if type(widget) in free:
@@ -48,6 +52,7 @@ def reuse(
             widget.screen.clear_selection()
         assert isinstance(widget, Question | Reply)
         widget.show(chat)
+        shown(widget, chat)
         widgets.append(widget)
     used = {id(widget) for widget in widgets}
     return widgets, [widget for widget in spare if id(widget) not in used]

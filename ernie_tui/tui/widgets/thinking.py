@@ -19,8 +19,9 @@ from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Static
 
+from .answer_parts import thinking_summary
 from .answer_text import AnswerText
-from .messages import ThinkingClicked, thinking_summary
+from .messages import ThinkingClicked
 
 __all__ = ["Thinking"]
 

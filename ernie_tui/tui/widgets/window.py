@@ -29,10 +29,11 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from ...api import Chat
+from .ahead import LinesAhead
 from .answer import StreamingAnswer
 from .kept_view import KeptView
 from .messages import Question, Reply
-from .reuse import place, reuse
+from .reuse import FORGOTTEN, place, reuse
 
 __all__ = ["MAX_WINDOW", "PREFETCH_PAGES", "WINDOW", "MessageWindow"]
 
@@ -50,6 +51,9 @@ batches only add up to more (10 at a time: three times the presses over
 PREFETCH_PAGES = 2
 """More messages are mounted while the view is this many pages from the
 window's edge, so PgUp / PgDn never wait at the edge for them."""
+AHEAD_PAGES = 2 * PREFETCH_PAGES + 1
+"""The lines of those messages are rendered ahead while the view is this many
+pages from the window's edge (:mod:`.ahead`)."""
 
 
 class MessageWindow(KeptView, VerticalScroll):
@@ -70,6 +74,7 @@ class MessageWindow(KeptView, VerticalScroll):
         self._window_lock = asyncio.Lock()
         self._loading_older = False
         self._loading_newer = False
+        self._ahead = LinesAhead()
         self.selected: Reply | StreamingAnswer | None = None
         """The selected answer; forgotten when its widget is unmounted."""
 
@@ -149,6 +154,7 @@ class MessageWindow(KeptView, VerticalScroll):
     async def _rewindow(self, start: int, end: int) -> None:
         """Mount ``_chats[start:end]`` in place of the window (the live
         messages stay below it). Call with the window lock held."""
+        self._ahead.clear()
         live = self._live_widgets()
         old = self._window_widgets()
         await self._unmount([*old, *self._hints("chat--older"), *self._hints("chat--newer")])
@@ -205,9 +211,12 @@ class MessageWindow(KeptView, VerticalScroll):
         children = list(self.children)
         below = children[children.index(hint) :]
         top = self.virtual_size.height - self._span(below, end=True)
-        if top < self.scroll_y + (1 + PREFETCH_PAGES) * self._page_height():
+        page = self._page_height()
+        if top < self.scroll_y + (1 + PREFETCH_PAGES) * page:
             self._loading_newer = True
             self.call_after_refresh(self._mount_newer, PAGING_BATCH)
+        elif top < self.scroll_y + (1 + AHEAD_PAGES) * page:
+            self._render_ahead(self._chats[self._end : self._end + PAGING_BATCH])
 
     def _older_done(self) -> None:
         self._loading_older = False
@@ -272,7 +281,8 @@ class MessageWindow(KeptView, VerticalScroll):
         shown again where they can be (:mod:`.reuse`); and those left over."""
         if self.selected in spare:
             self.selected = None
-        widgets, left = reuse(chats, spare, self._widget_for)
+        widgets, left = reuse(chats, spare, self._widget_for, self._lines_shown)
+        self._ahead.clear()  # what was not taken now is not needed next
         self._reshown.update(w for w in widgets if w.parent is self)
         return widgets, left
 
@@ -339,8 +349,39 @@ class MessageWindow(KeptView, VerticalScroll):
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
-        near_top = new_value < PREFETCH_PAGES * self._page_height()
-        if near_top and self._start > 0 and not self._loading_older:
-            self._loading_older = True
-            self.call_after_refresh(self._mount_older, PAGING_BATCH)
+        page = self._page_height()
+        if self._start > 0 and not self._loading_older:
+            if new_value < PREFETCH_PAGES * page:
+                self._loading_older = True
+                self.call_after_refresh(self._mount_older, PAGING_BATCH)
+            elif new_value < AHEAD_PAGES * page:
+                older = self._chats[max(0, self._start - PAGING_BATCH) : self._start]
+                self._render_ahead(older[::-1])
         self._check_newer()
+
+    def _render_ahead(self, chats: Sequence[Chat]) -> None:
+        """Render the lines of ``chats`` (those the window shows next, nearest
+        first) a slice at a time, unless that is under way."""
+        if self._ahead.busy or all(self._ahead.has(chat) for chat in chats):
+            return
+        generation = self._generation
+
+        def still() -> bool:
+            return generation == self._generation
+
+        rendering = self._ahead.render(chats, self._model_for, self.app.theme, still)
+        self.run_worker(rendering, group="ahead", exit_on_error=False)
+
+    def _model_for(self, chat: Chat) -> tuple[Question | Reply, int] | None:
+        """A mounted message of ``chat``'s kind to render its lines on, drawn
+        as any message of that kind is (not selected, not a search hit)."""
+        kind = Question if chat.role == "user" else Reply
+        for widget in self._window_widgets():
+            plain = not any(widget.has_class(name) for name in FORGOTTEN)
+            if type(widget) is kind and widget.outer_size.width and plain:
+                assert isinstance(widget, Question | Reply)
+                return widget, self._content_width(widget)
+        return None
+
+    def _lines_shown(self, widget: Widget, chat: Chat) -> None:
+        self._ahead.give(widget, chat, self._content_width(widget), self.app.theme)
