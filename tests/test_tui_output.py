@@ -253,3 +253,19 @@ def test_after_a_resize_or_a_resume_every_row_is_written_again() -> None:
     assert "the same row" in compactor.compact(ROW)
     compactor.forget()  # another program had the terminal
     assert "the same row" in compactor.compact("\x1b[0m" + ROW)
+
+
+def test_a_frame_that_only_puts_the_cursor_back_where_it_is_writes_nothing() -> None:
+    compactor = Compactor(erase=True)
+    compactor.compact("\x1b[0m")
+    assert "abc\x1b[5;7H" in compactor.compact("\x1b[?2026h\x1b[3;1Habc\x1b[5;7H\x1b[?2026l")
+    # The cursor is there: nothing changed.
+    assert compactor.compact("\x1b[?2026h\x1b[5;7H\x1b[?2026l") == ""
+    assert compactor.compact("\x1b[5;7H") == ""
+    assert compactor.compact("\x1b[5;7H\x1b[?25l") == "\x1b[5;7H\x1b[?25l"  # hidden now
+    assert compactor.compact("\x1b[6;1H") == "\x1b[6;1H"  # elsewhere: moved
+    compactor.compact("\x1b[6;1Hx")  # the row's text moves the cursor on ...
+    assert compactor.compact("\x1b[6;1H") == "\x1b[6;1H"  # ... so the move is written
+    compactor.compact("\x1b[6;1H")
+    compactor.forget()  # another program wrote to the terminal
+    assert compactor.compact("\x1b[6;1H") == "\x1b[6;1H"

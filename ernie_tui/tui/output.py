@@ -70,12 +70,17 @@ class Compactor:
         cells show). A piece written again the same way is left out."""
         self.size: tuple[int, int] = (0, 0)
         """The terminal's size at the last write."""
+        self.cursor = ""
+        """The move the last write left the cursor with, when it ended with
+        one (empty: not known). A write that would only move it there again
+        is left out: a frame in which nothing changed."""
 
     def forget(self) -> None:
         """The terminal may have been written to by someone else (the app
         was suspended): assume nothing of its attributes or its rows."""
         self.state = None
         self.rows.clear()
+        self.cursor = ""
 
     def resized(self, size: tuple[int, int]) -> None:
         """The terminal is ``size`` now: a terminal that changed its size may
@@ -83,11 +88,13 @@ class Compactor:
         if size != self.size:
             self.size = size
             self.rows.clear()
+            self.cursor = ""
 
     def compact(self, data: str) -> str:
         if "\x1b" not in data:
             if data:  # text at a place not known
                 self.rows.clear()
+                self.cursor = ""
             return data
         out: list[str] = []
         emit = out.append
@@ -161,7 +168,12 @@ class Compactor:
         settle()
         move()
         self.state = shown
-        return "".join(out)
+        written = "".join(out)
+        if written and _SYNC.sub("", written) == self.cursor:
+            return ""
+        ending = _ENDS_WITH_MOVE.search(written)
+        self.cursor = ending.group(1) if ending else ""
+        return written
 
 
 def _blank_run(
@@ -196,6 +208,13 @@ def _next_kind(tokens: list[tuple[str, str, str]], index: int, same: set[int]) -
             return kind
     return ""
 
+
+_ENDS_WITH_MOVE = re.compile(r"(\x1b\[[0-9;]*H)(?:\x1b\[\?(?:25|2026)[hl])*\Z")
+"""A write that leaves the cursor where a move put it (what may follow the
+move shows or hides the cursor, or ends a synchronized update)."""
+
+_SYNC = re.compile(r"\x1b\[\?2026[hl]")
+"""The start or end of a synchronized update."""
 
 _HARMLESS = {"\x1b[?25h", "\x1b[?25l", "\x1b[?2026h", "\x1b[?2026l"}
 """Escapes that change nothing on the screen (the cursor shown or hidden, a
@@ -358,7 +377,9 @@ def compact_output(driver_class: type[Any]) -> type[Any]:
             if compactor is None:
                 compactor = self._compactor = Compactor(erase=erases_in_background())
             compactor.resized(_size_of(self))
-            super().write(compactor.compact(data))
+            written = compactor.compact(data)
+            if written or not data:
+                super().write(written)
 
         def start_application_mode(self) -> None:
             if self._compactor is not None:
