@@ -148,10 +148,10 @@ async def test_paging_shows_older_messages_with_their_lines_rendered_ahead(
             await pilot.press("pageup")
             await pilot.pause()
         await pilot.pause()
-        # The first two batches are new widgets (the window grows to its
-        # most); of the 80 messages shown again in old ones since, at least
-        # half came with lines rendered ahead (all 80, as a rule) ...
-        assert chat._ahead.taken >= WINDOW, chat._ahead.taken
+        # Of the 160 older messages shown (in new widgets until the window
+        # has grown to its most, in old ones after that), at least half came
+        # with lines rendered ahead (all of them, as a rule) ...
+        assert chat._ahead.taken >= 2 * WINDOW, chat._ahead.taken
         # ... and each message shows what it renders itself.
         for widget in chat.children:
             if not isinstance(widget, Question | Reply):

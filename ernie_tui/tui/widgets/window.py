@@ -251,13 +251,15 @@ class MessageWindow(KeptView, VerticalScroll):
                 window = self._window_widgets()
                 excess = len(window) + end - begin - MAX_WINDOW
                 spare = window[len(window) - excess :] if keep and excess > 0 else []
-                widgets, left = self._reuse(self._chats[begin:end], spare)
+                chats = self._chats[begin:end]
+                widgets, left = self._reuse(chats, spare)
                 with self.app.batch_update():
                     self._start = begin
                     if first is not None:
                         await place(self, widgets, first)
                     else:
                         await self.mount_all(widgets)
+                    self._lines_to_new(widgets, chats)
                     # The widgets shown again left the window's end.
                     self._end -= len(spare) - len(left)
                     if not self._start:
@@ -282,9 +284,16 @@ class MessageWindow(KeptView, VerticalScroll):
         if self.selected in spare:
             self.selected = None
         widgets, left = reuse(chats, spare, self._widget_for, self._lines_shown)
-        self._ahead.clear()  # what was not taken now is not needed next
         self._reshown.update(w for w in widgets if w.parent is self)
         return widgets, left
+
+    def _lines_to_new(self, widgets: Sequence[Widget], chats: Sequence[Chat]) -> None:
+        """Give the widgets just made and mounted for ``chats`` (styled now)
+        the lines rendered ahead for them; forget the rest."""
+        for widget, chat in zip(widgets, chats, strict=True):
+            if widget not in self._reshown:
+                self._lines_shown(widget, chat)
+        self._ahead.clear()  # what was not taken now is not needed next
 
     async def _trim_bottom(self, *, changed: bool = False) -> None:
         """Unmount the window's end past :data:`MAX_WINDOW`; ``changed``: its
@@ -323,9 +332,11 @@ class MessageWindow(KeptView, VerticalScroll):
                 ref = window[excess] if excess > 0 else None
                 ref_y = self._top_of(ref) if ref is not None else 0
                 spare = window[:excess] if excess > 0 else []
-                widgets, left = self._reuse(self._chats[self._end : stop], spare)
+                chats = self._chats[self._end : stop]
+                widgets, left = self._reuse(chats, spare)
                 with self.app.batch_update():
                     await place(self, widgets, hint)
+                    self._lines_to_new(widgets, chats)
                     # The widgets shown again left the window's top.
                     self._start += len(spare) - len(left)
                     self._end = stop
