@@ -169,9 +169,11 @@ class Compactor:
         move()
         self.state = shown
         written = "".join(out)
-        if written and _SYNC.sub("", written) == self.cursor:
+        # Only a short write can be no more than that move.
+        short = len(written) <= len(self.cursor) + 16
+        if written and short and _SYNC.sub("", written) == self.cursor:
             return ""
-        ending = _ENDS_WITH_MOVE.search(written)
+        ending = _ENDS_WITH_MOVE.search(written[-48:])  # a move and what may follow it
         self.cursor = ending.group(1) if ending else ""
         return written
 

@@ -44,9 +44,6 @@ class LinesAhead:
         self.taken = 0
         """How many messages were shown with lines rendered ahead."""
 
-    def __len__(self) -> int:
-        return len(self._lines)
-
     def has(self, chat: Chat) -> bool:
         entry = self._lines.get(id(chat))
         return entry is not None and entry[0] is chat
@@ -78,15 +75,12 @@ class LinesAhead:
         finally:
             self.busy = False
 
-    def give(self, widget: Widget, chat: Chat, width: int, theme: str) -> bool:
+    def give(self, widget: Widget, chat: Chat, width: int, theme: str) -> None:
         """Give ``widget``, which now shows ``chat``, the lines rendered for
-        it, if they were rendered at ``width`` in ``theme``; whether it took
-        them."""
+        it, if they were rendered at ``width`` in ``theme``."""
         entry = self._lines.pop(id(chat), None)
         if entry is None or entry[0] is not chat or entry[1] != (width, theme):
-            return False
-        if not isinstance(widget, Question | Reply):
-            return False
-        widget.keep_lines(width, entry[2])
-        self.taken += 1
-        return True
+            return
+        if isinstance(widget, Question | Reply):
+            widget.keep_lines(width, entry[2])
+            self.taken += 1

@@ -127,8 +127,8 @@ class _Shown(NamedTuple):
     text: str
     reasoning: str
     citations: tuple[Citation, ...]
-    urls: tuple[str, ...] = ()
-    withheld: bool = False
+    urls: tuple[str, ...]
+    withheld: bool
 
 
 class Question(KeptLines, LayoutOnce, Static):
@@ -319,8 +319,13 @@ class Reply(KeptLines, LayoutOnce, Static, can_focus=False):
 
     def renderable_for(self, chat: Chat) -> RenderableType:
         """What this widget shows for ``chat`` (see :meth:`show`)."""
-        shown = _Shown(clean(chat.text), clean(chat.reasoning), tuple(chat.citations))
-        shown = shown._replace(urls=tuple(chat.urls), withheld=bool(chat.flag))
+        shown = _Shown(
+            clean(chat.text),
+            clean(chat.reasoning),
+            tuple(chat.citations),
+            tuple(chat.urls),
+            bool(chat.flag),
+        )
         usage = (chat.prompt_tokens, chat.completion_tokens, chat.model)
         return self._body(shown, usage, ending_of(chat.state), False)
 

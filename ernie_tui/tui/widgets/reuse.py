@@ -30,12 +30,10 @@ def reuse(
     chats: Sequence[Chat],
     spare: Sequence[Widget],
     make: Callable[[Chat], Widget],
-    shown: Callable[[Widget, Chat], object] = lambda widget, chat: None,
 ) -> tuple[list[Widget], list[Widget]]:
     """Widgets for ``chats``, in order: the ``spare`` ones (mounted, about to
-    be unmounted) showing the new messages where their kind matches (each
-    passed to ``shown`` with its message), new ones from ``make`` for the
-    rest; and the spare ones left over."""
+    be unmounted) showing the new messages where their kind matches, new ones
+    from ``make`` for the rest; and the spare ones left over."""
     free: dict[type[Widget], list[Widget]] = {Question: [], Reply: []}
     for widget in spare:
         if type(widget) in free:
@@ -52,7 +50,6 @@ def reuse(
             widget.screen.clear_selection()
         assert isinstance(widget, Question | Reply)
         widget.show(chat)
-        shown(widget, chat)
         widgets.append(widget)
     used = {id(widget) for widget in widgets}
     return widgets, [widget for widget in spare if id(widget) not in used]

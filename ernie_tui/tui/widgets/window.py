@@ -259,7 +259,7 @@ class MessageWindow(KeptView, VerticalScroll):
                         await place(self, widgets, first)
                     else:
                         await self.mount_all(widgets)
-                    self._lines_to_new(widgets, chats)
+                    self._give_lines(widgets, chats)
                     # The widgets shown again left the window's end.
                     self._end -= len(spare) - len(left)
                     if not self._start:
@@ -283,16 +283,17 @@ class MessageWindow(KeptView, VerticalScroll):
         shown again where they can be (:mod:`.reuse`); and those left over."""
         if self.selected in spare:
             self.selected = None
-        widgets, left = reuse(chats, spare, self._widget_for, self._lines_shown)
+        widgets, left = reuse(chats, spare, self._widget_for)
         self._reshown.update(w for w in widgets if w.parent is self)
         return widgets, left
 
-    def _lines_to_new(self, widgets: Sequence[Widget], chats: Sequence[Chat]) -> None:
-        """Give the widgets just made and mounted for ``chats`` (styled now)
-        the lines rendered ahead for them; forget the rest."""
+    def _give_lines(self, widgets: Sequence[Widget], chats: Sequence[Chat]) -> None:
+        """Give the widgets placed for ``chats`` (shown again, or made and
+        mounted: styled now) the lines rendered ahead for them; forget the
+        rest."""
+        theme = self.app.theme
         for widget, chat in zip(widgets, chats, strict=True):
-            if widget not in self._reshown:
-                self._lines_shown(widget, chat)
+            self._ahead.give(widget, chat, self._content_width(widget), theme)
         self._ahead.clear()  # what was not taken now is not needed next
 
     async def _trim_bottom(self, *, changed: bool = False) -> None:
@@ -336,7 +337,7 @@ class MessageWindow(KeptView, VerticalScroll):
                 widgets, left = self._reuse(chats, spare)
                 with self.app.batch_update():
                     await place(self, widgets, hint)
-                    self._lines_to_new(widgets, chats)
+                    self._give_lines(widgets, chats)
                     # The widgets shown again left the window's top.
                     self._start += len(spare) - len(left)
                     self._end = stop
@@ -393,6 +394,3 @@ class MessageWindow(KeptView, VerticalScroll):
                 assert isinstance(widget, Question | Reply)
                 return widget, self._content_width(widget)
         return None
-
-    def _lines_shown(self, widget: Widget, chat: Chat) -> None:
-        self._ahead.give(widget, chat, self._content_width(widget), self.app.theme)
