@@ -200,14 +200,12 @@ class ErnieApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         # While the first screen shows, keys and pastes wait for the main
         # screen (replayed in order by _open_main).
-        held = self._held
-        if (
-            held is not None
-            and isinstance(event, events.Key | events.Paste)
-            and not event.is_forwarded
-        ):
-            held.append(event)
+        typed = isinstance(event, events.Key | events.Paste) and not event.is_forwarded
+        if typed and self._held is not None:
+            self._held.append(event)
             return
+        if isinstance(event, events.Key | events.MouseEvent):
+            collector.quiet.heard()
         await super().on_event(event)
 
     def _open_main(self) -> None:
@@ -345,6 +343,7 @@ class ErnieApp(App[None]):
         self.switch_screen(screen)
 
     async def on_unmount(self) -> None:
+        collector.quiet.stop()
         collector.thaw()
         self.drafts.save()
         if self.backend is not None:

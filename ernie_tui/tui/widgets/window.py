@@ -29,6 +29,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from ...api import Chat
+from .. import collector
 from .ahead import LinesAhead
 from .answer import StreamingAnswer
 from .kept_view import KeptView
@@ -44,10 +45,9 @@ MAX_WINDOW = 3 * WINDOW
 """At most this many history messages stay mounted while the user scrolls
 through a long history: the far end of the window is unmounted again."""
 PAGING_BATCH = WINDOW
-"""How many messages scrolling mounts at a time. Each batch costs a layout of
-the pane and a repaint whatever its size, so smaller batches only add up to
-more (with the widgets shown again, 20 at a time: twice the presses over
-100 ms; 10: four times, 50% more bytes)."""
+"""How many messages scrolling mounts at a time. A batch costs a layout and a
+repaint of the pane whatever its size: smaller ones add up to more (20 at a
+time: twice the presses over 100 ms; 10: four times, 50% more bytes)."""
 PREFETCH_PAGES = 2
 """More messages are mounted while the view is this many pages from the
 window's edge, so PgUp / PgDn never wait at the edge for them."""
@@ -220,9 +220,11 @@ class MessageWindow(KeptView, VerticalScroll):
 
     def _older_done(self) -> None:
         self._loading_older = False
+        collector.quiet.release()
 
     def _newer_done(self) -> None:
         self._loading_newer = False
+        collector.quiet.release()
         self._check_newer(2)
 
     def _older_mounted(self, count: int) -> None:
@@ -232,6 +234,7 @@ class MessageWindow(KeptView, VerticalScroll):
         """Mount up to ``count`` older messages above the window, keeping the
         view where it is; unmount the window's far end past :data:`MAX_WINDOW`."""
         scheduled = False
+        collector.quiet.hold()  # released by _older_done
         try:
             async with self._window_lock:
                 if self._start <= 0 or count <= 0:
@@ -321,6 +324,7 @@ class MessageWindow(KeptView, VerticalScroll):
         down from an older window); unmount its top past :data:`MAX_WINDOW`,
         keeping the view where it is."""
         scheduled = False
+        collector.quiet.hold()  # released by _newer_done
         try:
             async with self._window_lock:
                 hints = self._hints("chat--newer")
