@@ -20,6 +20,7 @@ from textual.pilot import Pilot
 
 from ernie_tui.server import ServerThread
 from ernie_tui.tui.screens.main import MainScreen
+from ernie_tui.tui.widgets.ahead import LinesAhead
 from ernie_tui.tui.widgets.history import ChatView
 from ernie_tui.tui.widgets.window import MAX_WINDOW, WINDOW
 
@@ -105,3 +106,42 @@ async def test_pgup_reaches_the_first_of_800_messages_and_pgdn_comes_back(
             await pilot.pause()
             shown = shown_questions(pilot)
             assert shown and min(shown) >= min(top) and min(shown) - max(top) <= 1
+
+
+def shown_pairs(pilot: Pilot[Any]) -> list[tuple[int, int]]:
+    """Each question on the screen with the number of the answer after it."""
+    text = screen_text(pilot.app)
+    return [(int(q), int(a)) for q, a in re.findall(r"question (\d{4})\D+?answer (\d{4})", text)]
+
+
+async def test_widgets_shown_again_show_their_new_messages(
+    server: ServerThread, account: Account, tmp_path: Path, monkeypatch: Any
+) -> None:
+    # Without lines rendered ahead, a widget moved to the window's other end
+    # renders the message it shows now itself.
+    monkeypatch.setattr(LinesAhead, "give", lambda *args: None)
+    seed(server, account, [("Long", long_history())])
+    app = make_app(server, account, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        _, chat = await open_long(pilot)
+        chat.focus()
+        await pilot.pause()
+        wrong: list[list[tuple[int, int]]] = []
+        starts: set[int] = set()
+        shown = 0
+        for key in ["pageup"] * 150 + ["pagedown"] * 150:
+            await pilot.press(key)
+            await pilot.pause()
+            pairs = shown_pairs(pilot)
+            starts.add(chat.window[0])
+            shown += len(pairs)
+            # Each answer follows its question, and the questions on screen
+            # follow each other.
+            numbers = [q for q, _ in pairs]
+            if any(q != a for q, a in pairs) or numbers != list(
+                range(numbers[0], numbers[0] + len(numbers)) if numbers else []
+            ):
+                wrong.append(pairs)
+        assert min(starts) < TURNS * 2 - MAX_WINDOW - WINDOW  # it moved past the window
+        assert shown > 300
+        assert wrong == []
