@@ -120,12 +120,11 @@ async def test_paging_collects_in_the_pauses_and_never_while_a_batch_is_mounted(
     async with app.run_test(size=SIZE) as pilot:
         _, chat = await open_long(pilot)
         held_then: list[bool] = []
+        making = [False]  # the test's own collections are not counted
 
         def heard(phase: str, info: dict[str, Any]) -> None:
             if phase == "start" and info["generation"] == 2 and not making[0]:
                 held_then.append(collector.quiet.held)
-
-        making = [False]  # the test's own collections are not counted
 
         before = collector.quiet.collections
         gc.callbacks.append(heard)

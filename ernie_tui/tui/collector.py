@@ -89,7 +89,6 @@ class QuietCollector:
         self._due = due
         self._hold_at_most = hold_at_most
         self._pending: asyncio.TimerHandle | None = None
-        self._due_at = 0.0
         self._holds = 0
         self._held_at = 0.0
         self.collections = 0
@@ -104,8 +103,6 @@ class QuietCollector:
 
     def heard(self) -> None:
         """A key or mouse event came in: start the quiet interval again."""
-        if self._pending is not None:
-            self._pending.cancel()
         self._wait()
 
     def hold(self) -> None:
@@ -120,30 +117,34 @@ class QuietCollector:
         """What :meth:`hold` waited for is on screen: the quiet interval
         starts again."""
         self._holds = max(0, self._holds - 1)
-        if self._pending is not None:
-            self._pending.cancel()
-        try:
-            self._wait()
-        except RuntimeError:  # no loop running (the app has ended)
-            self._pending = None
+        self._wait()
 
     def stop(self) -> None:
         """Run nothing more (the app is ending)."""
+        self._cancel()
+        self._holds = 0
+
+    def _cancel(self) -> None:
         if self._pending is not None:
             self._pending.cancel()
             self._pending = None
-        self._holds = 0
 
     def _wait(self) -> None:
-        loop = asyncio.get_running_loop()
-        self._due_at = loop.time() + self._quiet
+        """Start the quiet interval (again)."""
+        self._cancel()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop running (the app has ended)
+            return
         self._pending = loop.call_later(self._quiet, self._collect)
 
     def _collect(self) -> None:
+        assert self._pending is not None
+        late = asyncio.get_running_loop().time() - self._pending.when()
         self._pending = None
         if self.held:
             return  # the release starts the interval again
-        if asyncio.get_running_loop().time() - self._due_at > LATE:
+        if late > LATE:
             # The loop was busy (a layout, a paint): wait for a real pause.
             self._wait()
             return
