@@ -419,3 +419,18 @@ async def test_a_streamed_answer_ends_looking_like_its_history_reply() -> None:
         await until(pilot, lambda: "tenth century" in seen(pilot, reply))
         await until(pilot, lambda: "tenth century" in seen(pilot, answer))
         assert rows(pilot, reply) == rows(pilot, answer)
+
+
+async def test_an_answer_that_ends_while_it_is_being_removed_raises_nothing() -> None:
+    # Its screen closing (the sign-in screen replacing the main one, as when
+    # the service says the user is not signed in) removes its parts first.
+    app = AnswerApp()
+    async with app.run_test(size=SIZE) as pilot:
+        _, answer = await streaming(pilot)
+        answer.append("Half an answer")
+        answer.set_usage(1, 2, "ernie-4.5")
+        await pilot.pause()
+        await answer.remove_children()
+        answer.mark_incomplete("Not signed in.")
+        await pilot.pause()
+        assert answer.state == "incomplete"

@@ -212,10 +212,9 @@ class StreamingAnswer(LayoutOnce, Vertical):
     def _show_hidden(self) -> None:
         """Say how many earlier blocks of a very long answer are not shown."""
         hidden = self._lines.dropped
-        if hidden == self._hidden_shown:
+        if hidden == self._hidden_shown or (hint := self._part(".answer--hidden")) is None:
             return
         self._hidden_shown = hidden
-        hint = self.query_one(".answer--hidden", Static)
         hint.set_class(not hidden, "-empty")
         hint.update(
             f"… {hidden:,} earlier parts of this long answer are not shown "
@@ -338,16 +337,19 @@ class StreamingAnswer(LayoutOnce, Vertical):
         if self.state != "streaming":
             self._show_extras()
 
+    def _part(self, selector: str) -> Static | None:
+        """One of its lines; ``None`` once gone (a closing screen removes them first)."""
+        return next(iter(self.query_children(selector).results(Static)), None)
+
     def _show_line(self, selector: str, content: Text | str | None) -> None:
-        widget = self.query_one(selector, Static)
+        if (widget := self._part(selector)) is None:
+            return
         if content is not None:
             widget.update(content)
         widget.set_class(content is None, "-empty")
 
     def _show_extras(self) -> None:
         """References, tokens and the withheld warning, as a Reply shows them."""
-        if not self.is_attached:
-            return
         self._show_line(
             ".answer--references", references(self.citations) if self.citations else None
         )
@@ -380,8 +382,8 @@ class StreamingAnswer(LayoutOnce, Vertical):
             if self.urls:
                 self.set_urls(self.urls)
             self._show_extras()
-        status = self.query_one(".answer--status", Static)
-        status.update(status_text(state, self.retry_hint) or "…")
+        if (status := self._part(".answer--status")) is not None:
+            status.update(status_text(state, self.retry_hint) or "…")
 
     def on_click(self, event: events.Click) -> None:
         self.post_message(AnswerClicked(self))
