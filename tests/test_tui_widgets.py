@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from support import until
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 from textual.widget import Widget
@@ -84,8 +85,12 @@ async def test_streaming_answer_keeps_finished_lines_and_ends_like_a_reply() -> 
             if start % 70 == 0:
                 await pilot.pause(0.15)
                 if start >= len(text) // 2 and not midway:
+                    finished = len(split_finished_blocks(text[: start + 7])[0])
+                    await until(pilot, lambda n=finished: answer.block_count == n, "a flush")
                     midway = lines.lines[:-3]
-        await pilot.pause(0.15)
+        # The answer is flushed on a timer (FLUSH_INTERVAL), not on each piece.
+        await until(pilot, lambda: answer.block_count >= 32, "the last flush")
+        await until(pilot, lambda: "tail" in lines.lines[-1].text, "the tail")
         assert answer.block_count == 32
         # Finished blocks were rendered once: their lines are the same objects.
         assert len(midway) > 20
