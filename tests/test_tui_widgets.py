@@ -144,12 +144,28 @@ async def test_history_window_and_control_characters() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         chat = app.query_one(ChatView)
         await chat.show_chats(chats)
-        await pilot.pause()
+        await until(pilot, lambda: chat.mounted_messages >= 40, "the window")
         assert chat.mounted_messages == 40
         assert all("\x1b" not in q.text for q in chat.query(Question))
         reply = chat.query(Reply).last()
         assert reply.urls == ("https://img.example/x.png",)
         assert "https://img.example/x.png" in shown(reply)
+
+
+async def test_a_scroll_before_the_window_is_filled_mounts_no_second_batch() -> None:
+    # The pane scrolls (it follows the bottom) while the newest messages are
+    # laid out, before the rest of the first window is mounted above them:
+    # that fill is the window, not a prefetch on top of it.
+    chats = [Chat(str(i), "user" if i % 2 else "robot", f"message {i}") for i in range(400)]
+    app = AnswerApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        chat = app.query_one(ChatView)
+        await chat.show_chats(chats)
+        chat.watch_scroll_y(0.0, 0.0)
+        await until(pilot, lambda: chat.mounted_messages >= 40, "the window")
+        await pilot.pause(0.1)
+        assert chat.mounted_messages == 40
+        assert chat.window == (360, 400)
 
 
 # -- the conversation list -------------------------------------------------------------

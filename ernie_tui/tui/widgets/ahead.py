@@ -22,8 +22,9 @@ from textual.widget import Widget
 
 from ...api import Chat
 from .messages import Question, Reply
+from .reuse import FORGOTTEN
 
-__all__ = ["SLICE", "LinesAhead"]
+__all__ = ["SLICE", "LinesAhead", "model_for"]
 
 SLICE = 0.005
 """Seconds of rendering at once before the app gets to handle what came in."""
@@ -84,3 +85,18 @@ class LinesAhead:
         if isinstance(widget, Question | Reply):
             widget.keep_lines(width, entry[2])
             self.taken += 1
+
+
+def model_for(
+    chat: Chat, window: Sequence[Widget], width: Callable[[Widget], int]
+) -> tuple[Question | Reply, int] | None:
+    """A mounted message of ``chat``'s kind in ``window`` to render its lines
+    on, drawn as any message of that kind is (not selected, not a search
+    hit), and the ``width`` of its content."""
+    kind = Question if chat.role == "user" else Reply
+    for widget in window:
+        plain = not any(widget.has_class(name) for name in FORGOTTEN)
+        if type(widget) is kind and widget.outer_size.width and plain:
+            assert isinstance(widget, Question | Reply)
+            return widget, width(widget)
+    return None

@@ -116,6 +116,8 @@ class ChatView(LayoutOnce, MessageWindow):
             self._chats = list(chats)
             self._end = len(self._chats)
             self._start = self._end - self._fill_count(range(self._end - 1, -1, -1))
+            fill = self._start and self._end - self._start < WINDOW
+            self._fill_pending = self._generation if fill else -1
             self.selected = None
             await self.remove_children()
             widgets: list[Widget] = [self._widget_for(c) for c in self._chats[self._start :]]
@@ -125,7 +127,7 @@ class ChatView(LayoutOnce, MessageWindow):
                 widgets.insert(0, self._older_hint())
             await self.mount_all(widgets)
             self.anchor()
-        if self._start and self._end - self._start < WINDOW:
+        if fill:
             self.call_after_refresh(self._fill_window, self._generation)
 
     async def add_question(self, text: str) -> Question:

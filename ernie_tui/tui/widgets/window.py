@@ -30,11 +30,11 @@ from textual.widgets import Static
 
 from ...api import Chat
 from .. import collector
-from .ahead import LinesAhead
+from .ahead import LinesAhead, model_for
 from .answer import StreamingAnswer
 from .kept_view import KeptView
 from .messages import Question, Reply
-from .reuse import FORGOTTEN, place, reuse
+from .reuse import place, reuse
 
 __all__ = ["MAX_WINDOW", "PREFETCH_PAGES", "WINDOW", "MessageWindow"]
 
@@ -72,6 +72,9 @@ class MessageWindow(KeptView, VerticalScroll):
         """Counts the conversations shown, so a deferred step of an old one
         does nothing."""
         self._window_lock = asyncio.Lock()
+        self._fill_pending = -1
+        """The generation whose window is still to be filled from above (no
+        prefetch doubles that)."""
         self._loading_older = False
         self._loading_newer = False
         self._ahead = LinesAhead()
@@ -127,6 +130,7 @@ class MessageWindow(KeptView, VerticalScroll):
 
     async def _fill_window(self, generation: int) -> None:
         if generation == self._generation:
+            self._fill_pending, self._loading_older = -1, True  # cleared by _older_done
             await self._mount_older(WINDOW - (self._end - self._start))
 
     def _older_hint(self) -> Static:
@@ -189,10 +193,13 @@ class MessageWindow(KeptView, VerticalScroll):
         """Jump to the last message: the window moves to the newest ones and
         the pane follows new content again."""
         async with self._window_lock:
-            moved = not self.at_newest
-            await self._show_newest()
+            if not self.at_newest:
+                self._fill_pending = self._generation
+                await self._show_newest()
+                if self._end - self._start >= WINDOW:
+                    self._fill_pending = -1
         self.anchor()
-        if moved and self._end - self._start < WINDOW:
+        if self._fill_pending == self._generation:
             self.call_after_refresh(self._fill_window, self._generation)
 
     def _check_newer(self, retries: int = 0) -> None:
@@ -366,7 +373,7 @@ class MessageWindow(KeptView, VerticalScroll):
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
         page = self._page_height()
-        if self._start > 0 and not self._loading_older:
+        if self._start > 0 and not self._loading_older and self._fill_pending != self._generation:
             if new_value < PREFETCH_PAGES * page:
                 self._loading_older = True
                 self.call_after_refresh(self._mount_older, PAGING_BATCH)
@@ -389,12 +396,4 @@ class MessageWindow(KeptView, VerticalScroll):
         self.run_worker(rendering, group="ahead", exit_on_error=False)
 
     def _model_for(self, chat: Chat) -> tuple[Question | Reply, int] | None:
-        """A mounted message of ``chat``'s kind to render its lines on, drawn
-        as any message of that kind is (not selected, not a search hit)."""
-        kind = Question if chat.role == "user" else Reply
-        for widget in self._window_widgets():
-            plain = not any(widget.has_class(name) for name in FORGOTTEN)
-            if type(widget) is kind and widget.outer_size.width and plain:
-                assert isinstance(widget, Question | Reply)
-                return widget, self._content_width(widget)
-        return None
+        return model_for(chat, self._window_widgets(), self._content_width)
