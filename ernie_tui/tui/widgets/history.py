@@ -116,7 +116,7 @@ class ChatView(LayoutOnce, MessageWindow):
             self._chats = list(chats)
             self._end = len(self._chats)
             self._start = self._end - self._fill_count(range(self._end - 1, -1, -1))
-            fill = self._start and self._end - self._start < WINDOW
+            fill = self._start > 0 and self._end - self._start < WINDOW
             self._fill_pending = self._generation if fill else -1
             self.selected = None
             await self.remove_children()

@@ -193,7 +193,7 @@ class MessageWindow(KeptView, VerticalScroll):
         """Jump to the last message: the window moves to the newest ones and
         the pane follows new content again."""
         async with self._window_lock:
-            if not self.at_newest:
+            if not self.at_newest:  # pending while mounting: its scrolls prefetch nothing
                 self._fill_pending = self._generation
                 await self._show_newest()
                 if self._end - self._start >= WINDOW:
