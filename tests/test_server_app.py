@@ -3,6 +3,7 @@ without side effects, persistence, the control endpoints."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import threading
@@ -20,6 +21,7 @@ from ernie_tui.server import (
     seed_demo,
 )
 from ernie_tui.server.bot import answer_for, split_increments
+from ernie_tui.server.runner import listen
 
 COOKIES = {"BAIDUID": "X:FG=1", "BDUSS_BFESS": "server-test-account"}
 
@@ -39,6 +41,32 @@ def test_a_taken_port_fails_at_once_instead_of_hanging() -> None:
         with pytest.raises(OSError, match=f"cannot listen on 127.0.0.1:{port}"):
             ServerThread(Store(), port=port).start()
         assert threading.active_count() == before
+
+
+def test_the_server_sends_each_event_of_a_stream_as_it_is_written() -> None:
+    """Connections the server accepts have Nagle's algorithm off, as a real
+    streaming server's do: otherwise an event written while the one before is
+    not yet acknowledged waits for that acknowledgement, and a client that
+    reads events in batches gets them one read each."""
+
+    async def accepted_nodelay() -> int:
+        seen: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        class Probe(asyncio.Protocol):
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                sock = transport.get_extra_info("socket")
+                seen.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+        server = await asyncio.get_running_loop().create_server(Probe, sock=listen("127.0.0.1", 0))
+        async with server:
+            port = server.sockets[0].getsockname()[1]
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            try:
+                return await asyncio.wait_for(seen, 10)
+            finally:
+                writer.close()
+
+    assert asyncio.run(accepted_nodelay()) != 0
 
 
 def test_stop_ends_the_thread_and_start_reuses_the_port(own_server: ServerThread) -> None:

@@ -39,7 +39,10 @@ def listen(host: str, port: int) -> socket.socket:
     :class:`OSError` saying which address could not be used, with the original
     ``errno`` (``errno.EADDRINUSE`` when the port is taken)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # Named TCP, so that asyncio turns Nagle's algorithm off on the
+    # connections it accepts (it does only for sockets that say so): each
+    # event of a stream leaves when it is written, as from a real server.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
