@@ -5,6 +5,7 @@ in, and the shortest sequence from one state to another. The app's output
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = ["DEFAULT", "SHOWN_ON_BLANKS", "State", "apply_sgr", "transition"]
 
@@ -26,9 +27,14 @@ DEFAULT: State = (0, "", "")
 _COLOUR = re.compile(r"(?:3|4|9|10)[0-7]")
 
 
+@lru_cache(4096)
 def apply_sgr(state: State | None, params: str) -> State | None:
     """``state`` after the SGR sequence with ``params``; ``None`` for a
-    sequence this does not understand (the state is then unknown)."""
+    sequence this does not understand (the state is then unknown).
+
+    Cached: a frame has a few hundred sequences, nearly all of them the
+    same few styles of the theme, each read twice (what a piece shows, what
+    to write)."""
     codes = params.split(";")
     if ":" in params or (state is None and codes[0] not in ("", "0")):
         return None
@@ -78,6 +84,7 @@ def _absolute(state: State) -> list[str]:
     return [*params, *([fg] if fg else []), *([bg] if bg else [])]
 
 
+@lru_cache(4096)
 def transition(current: State | None, target: State) -> str:
     """The shortest SGR sequence that takes the terminal from ``current``
     (``None``: unknown) to ``target``; ``""`` when they are the same."""
