@@ -9,14 +9,27 @@ message the history pane unmounts while paging stays in memory that way, and
 Python's full garbage collections, which walk all of it, grew to ~360 ms
 each: a PgUp that met one waited that long. The colours it computes depend
 only on its two arguments, so they are cached on those alone.
+
+Every widget drawn again for a few changed lines (Textual 8.2): a partial
+update renders each widget whose *clip* (its container's visible region)
+meets the changed area, and all of that widget's lines, then keeps only the
+changed rows. So a streamed answer's few new lines drew the sidebar, the
+conversation list, the composer, the footer and every container around them,
+top to bottom, six times a second. The renders are now limited to the rows
+that changed (the columns stay as they were: Textual cuts each row at the
+widgets' edges), so only the widgets on those rows draw, and only those rows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 
+from textual._compositor import Compositor
 from textual._styles_cache import StylesCache
 from textual.color import Color
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.style import Style
 
 __all__ = ["apply"]
@@ -34,8 +47,38 @@ def _get_inner_outer(
     return _inner_outer(base_background, background)
 
 
+_FAR = 1 << 20
+"""Further than any column: a band of rows spans all of them."""
+
+
+def _get_renders(
+    self: Compositor, crop: Region | None = None
+) -> Iterable[tuple[Region, Region, list[Strip]]]:
+    """Textual's method, each widget clipped to the rows of ``crop`` as well
+    as to its container: (its region, its clip, its lines within the clip)."""
+    widgets = self.visible_widgets.items()
+    if crop:
+        band = Region(-_FAR, crop.y, 2 * _FAR, crop.height)
+        shown = [(widget, region, clip.intersection(band)) for widget, (region, clip) in widgets]
+    else:
+        shown = [(widget, region, clip) for widget, (region, clip) in widgets]
+    for widget, region, clip in shown:
+        if clip.contains_region(region):
+            yield region, clip, widget.render_lines(Region(0, 0, region.width, region.height))
+            continue
+        x, y, width, height = region.intersection(clip)
+        if width and height:
+            lines = widget.render_lines(Region(x - region.x, y - region.y, width, height))
+            yield region, clip, lines
+
+
 def apply() -> None:
     """Work around the faults above, where the installed Textual has them
-    (a Textual whose method is not cached by instance is left as it is)."""
+    (a Textual whose method is not cached by instance, or whose renders are
+    not the ones described, is left as it is)."""
     if hasattr(StylesCache.get_inner_outer, "cache_info"):
         StylesCache.get_inner_outer = _get_inner_outer  # type: ignore[method-assign,assignment]
+    # Textual's method as it is in 8.2 (it tests each clip with crop.overlaps).
+    code = Compositor._get_renders.__code__
+    if "crop_overlaps" in code.co_varnames + code.co_cellvars:
+        Compositor._get_renders = _get_renders  # type: ignore[method-assign]
