@@ -174,3 +174,41 @@ async def test_a_growth_step_keeps_context_and_is_two_thirds_of_the_pane(
         assert steps, reserved
         # Each step is two thirds of the pane, whatever the pane's height.
         assert min(steps) >= pane * 2 // 3 - 1, (steps, pane)
+
+
+async def test_a_growth_step_lays_the_answer_out_once() -> None:
+    """The layout of a growth step gives the text its new size, and that
+    size is the one the text expected: no second layout, which would draw
+    the whole pane again."""
+    app = PaneApp("Benchmark question")
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = app.query_one(ChatView)
+        await until(pilot, lambda: bool(chat.children))
+        answer = await chat.add_answer(ManualAnswer())
+        text = answer.query_one(AnswerText)
+        layouts = [0]
+        original = text.refresh
+
+        def refresh(*regions: Region, **options: Any) -> Any:
+            if options.get("layout"):
+                layouts[0] += 1
+            return original(*regions, **options)
+
+        text.refresh = refresh  # type: ignore[method-assign]
+        pieces = long_answer(1200)
+        steps: list[int] = []
+        for start in range(0, len(pieces), BATCH):
+            height, width = text.size.height, text.size.width
+            layouts[0] = 0
+            for piece in pieces[start : start + BATCH]:
+                answer.append(piece)
+            answer._flush()
+            await pilot.pause()
+            await until(pilot, lambda: text.size.height >= text.line_count, "the layout")
+            await pilot.pause()
+            # (The first steps lay it out at a width, then beside the
+            # pane's new scrollbar: a new width, rendered again.)
+            if text.size.height != height and text.size.width == width:
+                steps.append(layouts[0])
+        assert len(steps) >= 3, steps
+        assert max(steps) == 1, f"layouts asked for per growth step: {steps}"

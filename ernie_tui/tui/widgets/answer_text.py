@@ -252,8 +252,16 @@ class AnswerText(Widget, can_focus=False):
         refresh that the layout took: a request made while an earlier one is
         still pending can leave the answer around this text at its old
         height, the text cut off below it."""
+        self._expect_size()
         self.refresh(layout=True)
         self.call_after_refresh(self._check_layout)
+
+    def _expect_size(self) -> None:
+        """Take the size the layout will give the text as its virtual size
+        now: the layout sets it, and a virtual size that changes there asks
+        for a second layout, which repaints all of the text again."""
+        if self._width:
+            self.set_reactive(Widget.virtual_size, Size(self._width, self._reserved))
 
     def _check_layout(self) -> None:
         """Lay out once more only if the last layout left this text at another
