@@ -2,9 +2,9 @@
 
 - In the real app (Pilot), while an answer streams, the widgets on other rows
   than the answer's new lines (the composer, the key footer, the status
-  line) are not drawn again: Textual 8.2 drew every widget whose container
-  met the changed area, all of its lines, on every frame
-  (``textual_fixes``).
+  line) or beside them (the conversation list) are not drawn again: Textual
+  8.2 drew every widget whose container met the changed area, all of its
+  lines, on every frame (``textual_fixes``).
 - In a pseudo-terminal, what the frames of a streamed answer leave on the
   screen is exactly what one full repaint of that screen draws: no cell is
   left stale by the rows-only renders.
@@ -65,6 +65,7 @@ async def test_a_streamed_answer_draws_only_the_rows_it_changes(
             (screen.composer, "composer"),
             (screen.status, "status line"),
             (screen.query_one("KeyFooter", Widget), "footer"),
+            (screen.conversation_list, "conversation list"),
         ):
             count_draws(widget, drawn, name)
         frames = 0
@@ -83,6 +84,7 @@ async def test_a_streamed_answer_draws_only_the_rows_it_changes(
         assert drawn["composer"] == 0, drawn
         assert drawn["footer"] == 0, drawn
         assert drawn["status line"] == 0, drawn
+        assert drawn["conversation list"] == 0, drawn  # beside the answer
         await pilot.press("escape")
         await until(pilot, lambda: screen.ask is None)
 

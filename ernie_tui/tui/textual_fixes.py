@@ -17,7 +17,8 @@ changed rows. So a streamed answer's few new lines drew the sidebar, the
 conversation list, the composer, the footer and every container around them,
 top to bottom, six times a second. The renders are now limited to the rows
 that changed (the columns stay as they were: Textual cuts each row at the
-widgets' edges), so only the widgets on those rows draw, and only those rows.
+widgets' edges), and widgets that do not meet the changed area are left out:
+only the widgets that meet it draw, and only its rows.
 """
 
 from __future__ import annotations
@@ -58,8 +59,14 @@ def _get_renders(
     as to its container: (its region, its clip, its lines within the clip)."""
     widgets = self.visible_widgets.items()
     if crop:
+        # Widgets beside the changed area (the sidebar beside the history)
+        # are left out: no changed cell is theirs.
         band = Region(-_FAR, crop.y, 2 * _FAR, crop.height)
-        shown = [(widget, region, clip.intersection(band)) for widget, (region, clip) in widgets]
+        shown = [
+            (widget, region, clip.intersection(band))
+            for widget, (region, clip) in widgets
+            if crop.overlaps(region.intersection(clip))
+        ]
     else:
         shown = [(widget, region, clip) for widget, (region, clip) in widgets]
     for widget, region, clip in shown:
