@@ -151,10 +151,22 @@ class PtyApp:
             while time.monotonic() < end and self.pump(0.05):
                 pass
 
+    def blank_screen(self) -> None:
+        """Read what comes next onto a blank screen of the same size."""
+        self.screen = pyte.Screen(self.screen.columns, self.screen.lines)
+        self.stream = pyte.ByteStream(self.screen)
+
     # -- writing ----------------------------------------------------------------
 
     def type(self, text: str) -> None:
         os.write(self.master, text.encode())
+
+    def resize(self, columns: int, lines: int) -> None:
+        """Give the terminal another size, and say so: the app has no
+        controlling terminal (its own session) to be sent SIGWINCH by. The
+        screen read onto keeps its size."""
+        fcntl.ioctl(self.master, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+        os.kill(self.proc.pid, signal.SIGWINCH)
 
     # -- ending -----------------------------------------------------------------
 

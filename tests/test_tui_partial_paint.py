@@ -12,11 +12,6 @@
 
 from __future__ import annotations
 
-import fcntl
-import os
-import signal
-import struct
-import termios
 from collections import Counter
 from pathlib import Path
 
@@ -104,13 +99,6 @@ def cells(screen: pyte.Screen) -> list[list[tuple[str, str, str, bool, bool]]]:
     return rows
 
 
-def resize(app: PtyApp, columns: int, lines: int) -> None:
-    """Give the terminal another size, and say so (the app has no controlling
-    terminal to be sent SIGWINCH by)."""
-    fcntl.ioctl(app.master, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
-    os.kill(app.proc.pid, signal.SIGWINCH)
-
-
 def test_what_a_stream_leaves_on_the_terminal_is_what_a_full_repaint_draws(
     server: ServerThread, account: Account, tmp_path: Path
 ) -> None:
@@ -131,11 +119,11 @@ def test_what_a_stream_leaves_on_the_terminal_is_what_a_full_repaint_draws(
         shown = app.display
         # One full repaint on a blank terminal of the same size: shrink the
         # terminal and give it back its size, then draw on a fresh screen.
-        resize(app, app.screen.columns, app.screen.lines - 1)
+        columns, lines = app.screen.columns, app.screen.lines
+        app.resize(columns, lines - 1)
         app.settle(quiet=0.5)
-        app.screen = pyte.Screen(app.screen.columns, app.screen.lines)
-        app.stream = pyte.ByteStream(app.screen)
-        resize(app, app.screen.columns, app.screen.lines)
+        app.blank_screen()
+        app.resize(columns, lines)
         app.wait_until(lambda: "ERNIE" in app.display, "the full repaint", 20)
         app.settle(quiet=0.5)
         assert app.display == shown

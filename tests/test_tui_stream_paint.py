@@ -55,13 +55,16 @@ def cells(strip: Strip, width: int, blank: Style | None) -> list[Cell]:
 
 
 class Recorder:
-    """The regions an :class:`AnswerText` asks to repaint (``None``: all of it)."""
+    """The regions an :class:`AnswerText` asks to repaint (``None``: all of it),
+    and how many layouts it asks for."""
 
     def __init__(self, text: AnswerText) -> None:
         self.regions: list[Region] | None = []
+        self.layouts = 0
         original = text.refresh
 
         def refresh(*regions: Region, **options: Any) -> Any:
+            self.layouts += bool(options.get("layout"))
             if not regions or options.get("layout"):
                 self.regions = None
             elif self.regions is not None:
@@ -186,20 +189,12 @@ async def test_a_growth_step_lays_the_answer_out_once() -> None:
         await until(pilot, lambda: bool(chat.children))
         answer = await chat.add_answer(ManualAnswer())
         text = answer.query_one(AnswerText)
-        layouts = [0]
-        original = text.refresh
-
-        def refresh(*regions: Region, **options: Any) -> Any:
-            if options.get("layout"):
-                layouts[0] += 1
-            return original(*regions, **options)
-
-        text.refresh = refresh  # type: ignore[method-assign]
+        recorder = Recorder(text)
         pieces = long_answer(1200)
         steps: list[int] = []
         for start in range(0, len(pieces), BATCH):
             height, width = text.size.height, text.size.width
-            layouts[0] = 0
+            recorder.layouts = 0
             for piece in pieces[start : start + BATCH]:
                 answer.append(piece)
             answer._flush()
@@ -209,6 +204,6 @@ async def test_a_growth_step_lays_the_answer_out_once() -> None:
             # (The first steps lay it out at a width, then beside the
             # pane's new scrollbar: a new width, rendered again.)
             if text.size.height != height and text.size.width == width:
-                steps.append(layouts[0])
+                steps.append(recorder.layouts)
         assert len(steps) >= 3, steps
         assert max(steps) == 1, f"layouts asked for per growth step: {steps}"

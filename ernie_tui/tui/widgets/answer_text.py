@@ -257,9 +257,9 @@ class AnswerText(Widget, can_focus=False):
         self.call_after_refresh(self._check_layout)
 
     def _expect_size(self) -> None:
-        """Take the size the layout will give the text as its virtual size
-        now: the layout sets it, and a virtual size that changes there asks
-        for a second layout, which repaints all of the text again."""
+        """Take the size the layout will give as the virtual size now: one
+        the layout changes asks for a second layout, repainting all of the
+        text (``LayoutOnce`` would leave the answer at its old height)."""
         if self._width:
             self.set_reactive(Widget.virtual_size, Size(self._width, self._reserved))
 
