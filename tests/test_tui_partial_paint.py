@@ -5,6 +5,8 @@
   line) or beside them (the conversation list) are not drawn again: Textual
   8.2 drew every widget whose container met the changed area, all of its
   lines, on every frame (``textual_fixes``).
+- Nor are the containers around the answer, whose part of those rows the
+  widgets in front of them cover (``_covered``, checked against every cell).
 - In a pseudo-terminal, what the frames of a streamed answer leave on the
   screen is exactly what one full repaint of that screen draws: no cell is
   left stale by the rows-only renders.
@@ -17,6 +19,8 @@ from pathlib import Path
 
 import pyte
 from conftest import Account
+from hypothesis import given
+from hypothesis import strategies as st
 from ptyrun import PtyApp
 from support import make_app, ready, send, until
 from textual.geometry import Region
@@ -25,6 +29,7 @@ from textual.widget import Widget
 
 from ernie_tui.server import Fault, ServerThread
 from ernie_tui.server.bot import long_answer
+from ernie_tui.tui.textual_fixes import _covered
 from ernie_tui.tui.widgets.answer import StreamingAnswer
 from ernie_tui.tui.widgets.answer_text import AnswerText
 
@@ -61,6 +66,8 @@ async def test_a_streamed_answer_draws_only_the_rows_it_changes(
             (screen.status, "status line"),
             (screen.query_one("KeyFooter", Widget), "footer"),
             (screen.conversation_list, "conversation list"),
+            (screen, "screen"),
+            (screen.query_one("#body", Widget), "body"),
         ):
             count_draws(widget, drawn, name)
         frames = 0
@@ -80,6 +87,9 @@ async def test_a_streamed_answer_draws_only_the_rows_it_changes(
         assert drawn["footer"] == 0, drawn
         assert drawn["status line"] == 0, drawn
         assert drawn["conversation list"] == 0, drawn  # beside the answer
+        # Containers whose part of the changed rows their children cover.
+        assert drawn["screen"] == 0, drawn
+        assert drawn["body"] == 0, drawn
         await pilot.press("escape")
         await until(pilot, lambda: screen.ask is None)
 
@@ -130,3 +140,24 @@ def test_what_a_stream_leaves_on_the_terminal_is_what_a_full_repaint_draws(
         assert cells(app.screen) == streamed
     finally:
         app.close()
+
+
+_regions = st.builds(
+    Region,
+    st.integers(0, 12),
+    st.integers(0, 12),
+    st.integers(0, 8),
+    st.integers(0, 8),
+)
+
+
+@given(_regions, st.lists(_regions, max_size=6))
+def test_an_area_is_covered_when_every_cell_of_it_is_in_a_region_drawn(
+    area: Region, drawn: list[Region]
+) -> None:
+    every_cell = all(
+        any(region.contains(x, y) for region in drawn)
+        for y in range(area.y, area.bottom)
+        for x in range(area.x, area.right)
+    )
+    assert _covered(area, drawn) == every_cell

@@ -18,13 +18,18 @@ conversation list, the composer, the footer and every container around them,
 top to bottom, six times a second. The renders are now limited to the rows
 that changed (the columns stay as they were: Textual cuts each row at the
 widgets' edges), and widgets that do not meet the changed area are left out:
-only the widgets that meet it draw, and only its rows.
+only the widgets that meet it draw, and only its rows. Nor does a container
+draw whose part of the changed area the widgets in front of it cover (the
+screen, the body and the pane around a streaming answer's new lines): the
+front widget's cells win, and Textual drew the container's lines only to
+drop them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import pairwise
 
 from textual._compositor import Compositor
 from textual._styles_cache import StylesCache
@@ -69,14 +74,51 @@ def _get_renders(
         ]
     else:
         shown = [(widget, region, clip) for widget, (region, clip) in widgets]
+    drawn: list[Region] = []
     for widget, region, clip in shown:
+        # Front to back, and the front one's cells win: a container whose
+        # part of the changed area its children cover has nothing to draw.
+        if crop and _covered(region.intersection(clip).intersection(crop), drawn):
+            continue
         if clip.contains_region(region):
+            drawn.append(region)
             yield region, clip, widget.render_lines(Region(0, 0, region.width, region.height))
             continue
-        x, y, width, height = region.intersection(clip)
+        x, y, width, height = visible = region.intersection(clip)
         if width and height:
+            drawn.append(visible)
             lines = widget.render_lines(Region(x - region.x, y - region.y, width, height))
             yield region, clip, lines
+
+
+def _covered(area: Region, drawn: list[Region]) -> bool:
+    """Whether the regions ``drawn`` cover all of ``area``, checked band by
+    band between their top and bottom edges."""
+    if not area:
+        return True
+    over = [region for region in drawn if region.overlaps(area)]
+    if not over:
+        return False
+    edges = sorted(
+        {area.y, area.bottom}
+        | {y for region in over for y in (region.y, region.bottom) if area.y < y < area.bottom}
+    )
+    for top, bottom in pairwise(edges):
+        spans = sorted(
+            (region.x, region.right)
+            for region in over
+            if region.y <= top and region.bottom >= bottom
+        )
+        reach = area.x
+        for left, right in spans:
+            if left > reach:
+                return False
+            reach = max(reach, right)
+            if reach >= area.right:
+                break
+        if reach < area.right:
+            return False
+    return True
 
 
 def apply() -> None:
