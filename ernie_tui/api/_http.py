@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from ._exceptions import ErnieError, NetworkError, ServerTimeoutError
+from ._net import asyncio_transport
 from ._secret import Secret
 
 __all__ = ["Timeouts", "basic_auth", "deadline", "network_error", "open_http", "origin_of"]
@@ -116,6 +117,7 @@ def open_http(
     redirects and nothing taken from the environment. ``Origin`` and
     ``Referer`` name the configured host, as the web page does."""
     origin = origin_of(base_url)
+    tls = _tls_context(urlsplit(base_url).scheme.lower())
     return httpx.AsyncClient(
         base_url=base_url,
         auth=_CookieAuth(baiduid, bduss, basic),
@@ -128,8 +130,8 @@ def open_http(
             "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8",
         },
         timeout=httpx.Timeout(timeouts.request, connect=timeouts.connect),
-        transport=transport,
-        verify=_tls_context(urlsplit(base_url).scheme.lower()),
+        transport=transport or asyncio_transport(tls),
+        verify=tls,
         follow_redirects=False,
         trust_env=False,
     )

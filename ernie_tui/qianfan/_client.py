@@ -25,6 +25,7 @@ from ..api import (
 )
 from ..api._http import _tls_context, deadline, network_error
 from ..api._limits import read_limited
+from ..api._net import asyncio_transport
 from ..api._url import display_url, split_userinfo
 from ._exceptions import KeyRefusedError, ModelsUnavailableError, error_fields, error_for
 from ._models import ChatMessage, ChatReply, ModelInfo
@@ -118,14 +119,15 @@ class QianfanClient:
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         if appid:
             headers["appid"] = appid
+        tls = _tls_context(parts.scheme.lower())
         try:
             self._http = httpx.AsyncClient(
                 base_url=given + "/",
                 auth=_BearerAuth(key),
                 headers=headers,
                 timeout=httpx.Timeout(self.timeouts.request, connect=self.timeouts.connect),
-                transport=transport,
-                verify=_tls_context(parts.scheme.lower()),
+                transport=transport or asyncio_transport(tls),
+                verify=tls,
                 follow_redirects=False,
                 trust_env=False,
             )
