@@ -331,6 +331,7 @@ class AskFlow:
                 continue
             if pacing.gather and arrived - asked > pacing.network_wait:
                 await asyncio.sleep(pacing.gather)
+                breather = loop.time() + pacing.yield_every  # others just ran
             asked = loop.time()
 
     def _take_ids(self, turn: Turn, ids: Ids) -> None:
