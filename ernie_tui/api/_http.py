@@ -130,7 +130,7 @@ def open_http(
             "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8",
         },
         timeout=httpx.Timeout(timeouts.request, connect=timeouts.connect),
-        transport=transport or asyncio_transport(tls),
+        transport=transport if transport is not None else asyncio_transport(tls),
         verify=tls,
         follow_redirects=False,
         trust_env=False,

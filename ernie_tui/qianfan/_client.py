@@ -126,7 +126,7 @@ class QianfanClient:
                 auth=_BearerAuth(key),
                 headers=headers,
                 timeout=httpx.Timeout(self.timeouts.request, connect=self.timeouts.connect),
-                transport=transport or asyncio_transport(tls),
+                transport=transport if transport is not None else asyncio_transport(tls),
                 verify=tls,
                 follow_redirects=False,
                 trust_env=False,
