@@ -151,6 +151,12 @@ def network_error(exc: httpx.HTTPError, host: str, *, partial: str = "") -> Erni
         )
     if isinstance(exc, httpx.TimeoutException):
         return ServerTimeoutError(f"The request to {host} timed out. Try again.", partial=partial)
+    if isinstance(exc, httpx.ConnectError) and (refused := _certificate_refused(exc)):
+        return NetworkError(
+            f"Cannot reach {host} securely: its certificate is not trusted ({refused}). "
+            "A proxy or firewall that inspects HTTPS on your network can cause this.",
+            partial=partial,
+        )
     if isinstance(exc, httpx.ConnectError):
         return NetworkError(
             f"Cannot reach {host}: the connection was refused or failed. Check your "
@@ -162,6 +168,19 @@ def network_error(exc: httpx.HTTPError, host: str, *, partial: str = "") -> Erni
     return NetworkError(
         f"The connection to {host} broke ({type(exc).__name__}). Try again.", partial=partial
     )
+
+
+def _certificate_refused(exc: BaseException) -> str:
+    """Why the server's certificate was refused, if that is what ``exc``
+    (or an error it was raised from) says; empty if not."""
+    seen: BaseException | None = exc
+    for _ in range(8):  # httpx's error, httpcore's, the ssl module's
+        if seen is None:
+            break
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return seen.verify_message or "it could not be verified"
+        seen = seen.__cause__ or seen.__context__
+    return ""
 
 
 @contextlib.asynccontextmanager
