@@ -13,7 +13,6 @@ anyio backend's: httpx turns them into its own errors as before.
 from __future__ import annotations
 
 import asyncio
-import select
 import socket
 import ssl
 from collections.abc import Iterable
@@ -21,6 +20,7 @@ from typing import Any
 
 import httpcore
 import httpx
+from httpcore._utils import is_socket_readable
 
 __all__ = ["AsyncioBackend", "asyncio_transport"]
 
@@ -96,15 +96,8 @@ class _Stream(httpcore.AsyncNetworkStream):
 
 
 def _readable(writer: asyncio.StreamWriter) -> bool:
-    sock = writer.get_extra_info("socket")
-    if sock is None or sock.fileno() < 0:
-        return True
-    if not hasattr(select, "poll"):  # Windows
-        readable, _, _ = select.select([sock], [], [], 0)
-        return bool(readable)
-    poll = select.poll()
-    poll.register(sock, select.POLLIN)
-    return bool(poll.poll(0))
+    # httpcore's own check, as its anyio backend makes it.
+    return is_socket_readable(writer.get_extra_info("socket"))
 
 
 class AsyncioBackend(httpcore.AsyncNetworkBackend):

@@ -76,19 +76,14 @@ def _get_renders(
         shown = [(widget, region, clip) for widget, (region, clip) in widgets]
     drawn: list[Region] = []
     for widget, region, clip in shown:
+        x, y, width, height = visible = region.intersection(clip)
         # Front to back, and the front one's cells win: a container whose
         # part of the changed area its children cover has nothing to draw.
-        if crop and _covered(region.intersection(clip).intersection(crop), drawn):
+        if not visible or (crop and _covered(visible.intersection(crop), drawn)):
             continue
-        if clip.contains_region(region):
-            drawn.append(region)
-            yield region, clip, widget.render_lines(Region(0, 0, region.width, region.height))
-            continue
-        x, y, width, height = visible = region.intersection(clip)
-        if width and height:
-            drawn.append(visible)
-            lines = widget.render_lines(Region(x - region.x, y - region.y, width, height))
-            yield region, clip, lines
+        drawn.append(visible)
+        lines = widget.render_lines(Region(x - region.x, y - region.y, width, height))
+        yield region, clip, lines
 
 
 def _covered(area: Region, drawn: list[Region]) -> bool:
